@@ -1,0 +1,22 @@
+# The two commands of the README: `make run` and `make test`.
+# Both set up what is missing first (Debian packages, the virtual environment).
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hankegraph-installed
+
+.PHONY: run test setup clean
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	VENV=$(VENV) bash scripts/setup.sh
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kg build data/docs
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache

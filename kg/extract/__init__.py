@@ -1,0 +1,42 @@
+"""Extract: Document → Mentions and Claims.
+
+Extractors share one small protocol and are registered under versioned names
+(``hankegraph.rules.v1``), so a test can swap in a fake and a better extractor
+can replace a worse one without touching the pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from kg.model import Document, Extraction
+
+
+class Extractor(Protocol):
+    name: str
+
+    def __call__(self, document: Document) -> Extraction: ...
+
+
+_REGISTRY: dict[str, Callable[..., Extractor]] = {}
+
+
+def register(name: str):
+    """Register an extractor factory under a versioned name."""
+
+    def deco(factory):
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def get_extractor(name: str, **kwargs) -> Extractor:
+    if name not in _REGISTRY:
+        from kg.extract import rules  # noqa: F401  (registers the built-in extractors)
+    try:
+        return _REGISTRY[name](**kwargs)
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise KeyError(f"unknown extractor {name!r} (registered: {known})") from None

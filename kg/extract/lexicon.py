@@ -1,0 +1,88 @@
+"""Finnish words that mark organisation names, roles, money and places.
+
+These are words of the language (organisation-type head words, role nouns,
+funding verbs), not names of any particular actor: gazetteers of names come
+from the authority data only.
+"""
+
+from __future__ import annotations
+
+#: Head words (nominative, lower case) that end an organisation's name. A
+#: compound ending in one of them counts too (maakuntaliitto → liitto).
+ORG_HEADS = (
+    "ammattikorkeakoulu", "korkeakoulu", "yliopisto", "ammattiopisto", "opisto", "oppilaitos",
+    "lukio", "kuntayhtymä", "yhtymä", "hyvinvointialue", "liitto", "säätiö", "yhdistys",
+    "seura", "osuuskunta", "osuuskauppa", "keskus", "toimisto", "ministeriö", "virasto",
+    "laitos", "instituutti", "kauppakamari", "kamari", "seurakunta", "yhtiö", "konserni",
+    "työryhmä", "valmisteluryhmä", "valmistelutyöryhmä", "yhteistyöryhmä", "ohjausryhmä",
+    "akatemia", "museo", "kirjasto", "sairaanhoitopiiri", "klinikka", "rahasto",
+    "neuvosto", "järjestö", "klusteri", "kirkko", "koulutuskeskus",
+    "palvelukeskus", "sote", "oy",
+)
+
+#: Heads that make the name a fund rather than an organisation.
+FUNDING_HEADS = ("rahasto", "määräraha", "kehittämisraha", "rahoitusohjelma", "tukiohjelma")
+
+#: Heads for which the name is an area, not an actor.
+PLACE_HEADS = ("maakunta", "seutukunta", "seutu", "alue")
+
+#: Heads that turn a municipality's genitive into the municipality as an actor.
+MUNICIPALITY_HEADS = ("kaupunki", "kunta")
+
+#: Words that make a hyphenated suffix or following word a project marker.
+PROJECT_MARKERS = ("hanke", "projekti", "pilotti", "kehittämishanke", "investointihanke",
+                   "kärkihanke", "hankekokonaisuus", "esiselvityshanke", "selvityshanke")
+
+#: Role cues: stems matched against the lower-cased word (prefix match).
+ROLE_CUES = {
+    "administers": ("hallinnoi", "hallinnoija", "hallinnointi", "hallinoi", "päätoteuttaja",
+                    "hakija", "vastuutaho", "koordinoi", "koordinaattori", "päähakija",
+                    "hallinnoimassa", "hallinnoiman", "vetää", "vetäjä", "hakee",
+                    "hakevat", "hakenut"),
+    "implements": ("osatoteuttaja", "toteuttajat", "toteuttajina", "toteuttajia",
+                   "konsortio", "hankekonsortio", "yhteistoteuttaja", "osahanke"),
+    "partners": ("kumppani", "kehittämiskumppani", "yhteistyökumppani", "kumppaneina",
+                 "mukana", "pilottialue", "yhteistyötaho", "verkostokumppani"),
+}
+
+#: Funding cues (prefix match on the lower-cased word).
+FUNDING_CUES = ("rahoittaja", "rahoitus", "rahoitta", "rahoitet", "myönsi", "myönnet",
+                "myöntä", "myöntänyt", "puolsi", "puolta", "puoltaa", "eu-rahoitus", "tuki",
+                "tukea", "tuen", "avustus", "avustusta", "kehittämisraha", "rahoituksella")
+
+#: Cues that a money amount is the project's total, not one funder's part.
+TOTAL_COST_CUES = ("kokonaiskustannu", "kokonaisbudjet", "budjetti", "kustannusarvio",
+                   "kokonaisrahoitus", "kustannukset", "hankkeen koko", "kokonaiskulut")
+
+#: Cues that a line or segment lists where the project works.
+TARGET_CUES = ("toiminta-alue", "kohdealue", "kohdentuu", "alueella", "kunnissa",
+               "kunnat", "toteutetaan", "toimii")
+
+#: Cues that the following lines name contact persons.
+CONTACT_CUES = ("lisätietoja", "yhteyshenkilö", "yhteystiedot", "lisätiedot",
+                "projektipäällikkö", "hankepäällikkö", "hankekoordinaattori",
+                "projektikoordinaattori", "projektiasiantuntija", "vastuuhenkilö")
+
+#: Keys of key–value page layouts (a key alone on its line, the value below).
+LAYOUT_KEYS = {
+    "period": ("kesto", "toteutusaika", "hankeaika", "aikataulu", "projektin kesto",
+               "hankkeen kesto", "ajankohta", "toteutus"),
+    "funder": ("rahoittaja", "rahoittajat", "rahoitus", "rahoituslähde", "rahoituslähteet"),
+    "budget": ("budjetti", "kokonaisbudjetti", "kokonaiskustannukset", "kustannusarvio"),
+    "administrator": ("hallinnointi", "hallinointi", "hallinnoija", "päätoteuttaja",
+                      "toteuttaja", "hakija"),
+    "implementers": ("hallinointi ja osatoteuttajat", "hallinnointi ja osatoteuttajat",
+                     "osatoteuttajat", "toteuttajat", "kumppanit"),
+    "area": ("toiminta-alue", "kohdealue", "alue"),
+    "contact": CONTACT_CUES,
+    # the section headings of a project page
+    "section": ("kohderyhmä", "kohderyhmät", "tavoitteet", "tavoite", "päätavoite",
+                "toimenpiteet", "hankkeen tavoitteet", "tulokset", "kuvaus", "hankkeen kuvaus",
+                "yhteystiedot"),
+}
+
+#: Anaphoric words that point back to the project in focus.
+PROJECT_ANAPHORA = ("hanke", "hankkeen", "hanketta", "hankkeelle", "hankkeessa", "hankkeesta",
+                    "hankkeeseen", "hankkeella", "projekti", "projektin", "projektia",
+                    "projektille", "projektissa", "projektiin", "pilotti", "pilotin",
+                    "pilottia", "pilotissa", "hankkeen nimi", "hankkeena")

@@ -1,0 +1,551 @@
+"""Finding named entities in parsed lines.
+
+Each finder is a general mechanism of how Finnish names are written:
+
+- organisation names end in a type head word (``…ammattikorkeakoulu``,
+  ``…kuntayhtymä``, ``…liitto``) or a legal form (``Oy``, ``ry``, ``sr``), with
+  genitive or capitalised modifiers before it;
+- persons are a first name and a surname by Voikko's name classes;
+- places are words whose base form is a municipality, region or subregion of
+  the authority data, or that Voikko knows as a place name;
+- project names stand before a ``-hanke``/``-projekti``/``-pilotti`` marker, in
+  quotes, as headings of project pages and as the first field of funding lists;
+- names of the authority data (including acronyms) are found with their head
+  word inflected.
+
+The spaCy model's own entity labels are evidence only; its tokens, parts of
+speech and sentence breaks are used throughout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kg.authority import Authority, AuthorityRecord, capitalise, fold
+from kg.extract import lexicon
+from kg.extract.morphology import (
+    analyses,
+    cases_of,
+    head_nominative,
+    is_genitive,
+    legal_form,
+    word_classes,
+)
+from kg.extract.nlp import Line, Tok
+from kg.extract.values import MONEY_RE
+from kg.model import EntityType
+
+QUOTES = "\"”“«»„"
+_STOP_PUNCT = {",", ";", ":", "(", ")", "[", "]", "•", "|", "/", "»", "«", "”", "“", '"', "?"}
+
+
+@dataclass
+class Cand:
+    """A mention candidate: character span, type, nominative name, and its rule."""
+
+    start: int
+    end: int
+    line: int
+    type: EntityType
+    name: str
+    rule: str
+    confidence: float
+    authority: AuthorityRecord | None = None
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def _org_head(base: str) -> bool:
+    b = base.lower()
+    return any(b.endswith(h) for h in lexicon.ORG_HEADS)
+
+
+class MentionFinder:
+    def __init__(self, authority: Authority):
+        self.authority = authority
+        self._known_last_words = {fold(n).split(" ")[-1] for n in authority.names()}
+        self._abbreviations = {
+            fold(r.abbreviation): r
+            for r in authority.records.values()
+            if r.abbreviation and authority.lookup(r.abbreviation) is r
+        }
+
+    # ------------------------------------------------------------------ helpers
+    def prefer(self, base: str) -> bool:
+        """Readings whose base form is a known name's head word, or an organisation head."""
+        return fold(base) in self._known_last_words or _org_head(base)
+
+    def nominative(self, word: str) -> str:
+        return head_nominative(word, self.prefer)
+
+    def lookup(self, name: str) -> AuthorityRecord | None:
+        return self.authority.lookup(name)
+
+    # ------------------------------------------------------------------ finders
+    def find(self, lines: list[Line], text: str) -> list[Cand]:
+        cands: list[Cand] = []
+        for line in lines:
+            cands += self._gazetteer(line, text)
+            cands += self._legal_form_names(line, text)
+            cands += self._org_head_names(line, text)
+            cands += self._persons(line)
+            cands += self._places(line)
+            cands += self._marker_projects(line, text)
+            cands += self._quoted_projects(line)
+        cands += self._layout_projects(lines, text)
+        chosen = _resolve_overlaps(cands)
+        chosen += self._acronyms_and_short_forms(lines, text, chosen)
+        return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
+
+    def _gazetteer(self, line: Line, text: str) -> list[Cand]:
+        """Authority names with an inflected last word, up to seven tokens long."""
+        out = []
+        toks = line.toks
+        for j, last in enumerate(toks):
+            if not last.text[:1].isalpha():
+                continue
+            head = self.nominative(last.text)
+            for i in range(j, max(-1, j - 7), -1):
+                if toks[i].is_punct and toks[i].text not in "-–":
+                    break
+                surface = text[toks[i].start:toks[j].start] + head
+                record = self.lookup(surface)
+                if record is None and i == j and last.text != head:
+                    record = self.lookup(last.text)
+                if record is None:
+                    continue
+                if i == j and not _plausible_single_word(last, record):
+                    continue
+                etype = record.type
+                out.append(Cand(toks[i].start, last.end, line.number, etype, record.name,
+                                "gazetteer.authority", 0.95, record,
+                                aliases=[_display(surface)]))
+        # abbreviations with a case ending: ESR:n, TEM:ssä, Xamkin
+        for m in re.finditer(r"(?<![\w+])([A-ZÅÄÖ][\w+&]{1,9})(?::\w+|in\b)?", line.text):
+            key = fold(m.group(1))
+            rec = self._abbreviations.get(key)
+            if rec is None and m.group(1).endswith("+"):
+                continue
+            if rec is None:
+                continue
+            s = line.start + m.start(1)
+            out.append(Cand(s, s + len(m.group(1)), line.number, rec.type, rec.name,
+                            "gazetteer.abbreviation", 0.9, rec, aliases=[m.group(1)]))
+        return out
+
+    def _legal_form_names(self, line: Line, text: str) -> list[Cand]:
+        out = []
+        toks = line.toks
+        for h, t in enumerate(toks):
+            form = legal_form(t.text)
+            if not form or h == 0:
+                continue
+            i = h - 1
+            while i >= 0 and h - i <= 7:
+                k = toks[i]
+                if k.text in _STOP_PUNCT or k.text in "–—" or k.pos in ("VERB", "AUX"):
+                    break
+                if k.is_punct and k.text not in "-&.'":
+                    break
+                if k.lower in ("ja", "sekä") and not (i > 0 and toks[i - 1].text == "-"):
+                    break
+                i -= 1
+            start = _first_capitalised(toks, i + 1, h)
+            if start is None or start == h:
+                continue
+            name = text[toks[start].start:toks[h].start] + form
+            rec = self.lookup(name) or self.lookup(text[toks[start].start:toks[h - 1].end])
+            heads = [self.nominative(toks[k].text) for k in range(start, h)]
+            etype = EntityType.ORGANISATION
+            end = t.end - 1 if t.text.endswith(".") else t.end  # `… ry.` ends a sentence
+            out.append(Cand(toks[start].start, end, line.number, etype,
+                            rec.name if rec else name, "name.legal_form", 0.9, rec,
+                            aliases=[name, text[toks[start].start:toks[h - 1].start]
+                                     + heads[-1]]))
+        return out
+
+    def _org_head_names(self, line: Line, text: str) -> list[Cand]:
+        """`<genitive or capitalised modifiers> <organisation head word>`."""
+        out = []
+        toks = line.toks
+        for h, t in enumerate(toks):
+            if not t.text[:1].isalpha() or t.pos not in ("NOUN", "PROPN", "X", "ADJ"):
+                continue
+            base = self.nominative(t.text)
+            bl = base.lower()
+            is_place_head = bl in lexicon.PLACE_HEADS
+            is_muni_head = bl in lexicon.MUNICIPALITY_HEADS
+            if not (_org_head(base) or is_place_head or is_muni_head):
+                continue
+            i = h - 1
+            while i >= 0 and h - i <= 8:
+                k = toks[i]
+                if k.text == "-" and i > 0 and toks[i - 1].text[:1].isalpha():
+                    i -= 1  # `sosiaali- ja terveys…`: the hyphen belongs to a word
+                    continue
+                if k.lower in ("ja", "sekä") and i > 0 and toks[i - 1].text == "-":
+                    i -= 1
+                    continue
+                if i + 1 < h and toks[i + 1].text == "-" and k.text.isalpha():
+                    i -= 1  # `sosiaali-`: the first part of a coordinated compound
+                    continue
+                if k.is_punct or k.pos in ("VERB", "AUX", "ADP", "CCONJ", "SCONJ", "PRON"):
+                    break
+                genitive = is_genitive(k.text)
+                if not (genitive or k.text[:1].isdigit() or (k.is_cap and _nominal_case(k.text))):
+                    break
+                if not genitive and i < h - 1 and _starts_new_phrase(k, toks[i + 1]):
+                    break  # `Riitta Koskinen | Etelä-Savon maakuntaliitosta`
+                i -= 1
+            start = _first_capitalised(toks, i + 1, h + 1)
+            if start is None:
+                continue
+            prefix = text[toks[start].start:t.start]
+            name = prefix + base
+            if is_muni_head or is_place_head:
+                place = self._place_record(toks[h - 1].text) if h > start else None
+                if place is None or h - start != 1:
+                    continue
+                if is_muni_head and place.type is EntityType.MUNICIPALITY:
+                    out.append(Cand(toks[start].start, t.end, line.number, place.type,
+                                    place.name, "name.municipality_actor", 0.95, place,
+                                    aliases=[_display(name)]))
+                elif is_place_head and place.type is EntityType.REGION:
+                    out.append(Cand(toks[start].start, t.end, line.number, place.type,
+                                    place.name, "name.region_phrase", 0.9, place,
+                                    aliases=[_display(name)]))
+                continue
+            if start == h and not _plausible_single_org(t, base):
+                continue
+            rec = self.lookup(name)
+            etype = EntityType.ORGANISATION
+            if any(bl.endswith(f) for f in lexicon.FUNDING_HEADS):
+                etype = EntityType.FUNDING
+            if rec is not None:
+                etype = rec.type
+            end = t.end
+            # a legal form right after the head belongs to the name
+            if h + 1 < len(toks) and legal_form(toks[h + 1].text):
+                name = f"{name} {legal_form(toks[h + 1].text)}"
+                end = toks[h + 1].end
+            out.append(Cand(toks[start].start, end, line.number, etype,
+                            rec.name if rec else _display(name), "name.org_head", 0.85, rec,
+                            aliases=[_display(name)]))
+            # `Rauman ja Satakunnan Kauppakamareille`: a shared plural head
+            out += self._distributed_heads(line, text, start, h, base)
+        return out
+
+    def _distributed_heads(self, line: Line, text: str, start: int, h: int, base: str):
+        toks = line.toks
+        if start < 2 or toks[start - 1].lower != "ja" or not toks[start - 2].is_cap:
+            return []
+        if not is_genitive(toks[start - 2].text) or h - start != 1:
+            return []
+        name = f"{toks[start - 2].text} {base}"
+        return [Cand(toks[start - 2].start, toks[start - 2].end, line.number,
+                     EntityType.ORGANISATION, _display(name), "name.shared_head", 0.8,
+                     self.lookup(name), aliases=[name])]
+
+    def _persons(self, line: Line) -> list[Cand]:
+        out = []
+        toks = line.toks
+        for i in range(len(toks) - 1):
+            a, b = toks[i], toks[i + 1]
+            if not (a.is_cap and b.is_cap and a.text.isalpha() and b.text[:1].isalpha()):
+                continue
+            ca, cb = word_classes(a.text), word_classes(b.text)
+            first_last = "etunimi" in ca and ("sukunimi" in cb or not cb or "nimi" in cb
+                                              or b.ent == "PERSON")
+            last_first = ("sukunimi" in ca and "etunimi" in cb and i == 0)
+            if not (first_last or last_first or (a.ent == b.ent == "PERSON")):
+                continue
+            if _org_head(self.nominative(b.text)) or self._place_record(b.text):
+                continue
+            if "paikannimi" in cb and "sukunimi" not in cb:
+                continue
+            surname = head_nominative(b.text, lambda base: "sukunimi" in word_classes(base)
+                                      or "etunimi" in word_classes(base))
+            name = f"{a.text} {surname}"
+            conf = 0.9 if (first_last or last_first) else 0.6
+            out.append(Cand(a.start, b.end, line.number, EntityType.PERSON, name,
+                            "name.person", conf))
+        return out
+
+    def _place_record(self, word: str) -> AuthorityRecord | None:
+        base = head_nominative(word, lambda b: self.lookup(b) is not None)
+        rec = self.lookup(base)
+        if rec is not None and rec.type in (EntityType.MUNICIPALITY, EntityType.REGION):
+            return rec
+        return None
+
+    def _places(self, line: Line) -> list[Cand]:
+        out = []
+        for t in line.toks:
+            if not (t.is_cap and t.text[:1].isalpha()):
+                continue
+            rec = self._place_record(t.text)
+            if rec is not None:
+                out.append(Cand(t.start, t.end, line.number, rec.type, rec.name,
+                                "name.place.authority", 0.9, rec))
+                continue
+            classes = word_classes(t.text)
+            if "paikannimi" in classes and t.i > 0 and not lexicon_word(t.text):
+                base = head_nominative(t.text, lambda b: "paikannimi" in word_classes(b))
+                out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
+                                base, "name.place.voikko", 0.6))
+        return out
+
+    def _marker_projects(self, line: Line, text: str) -> list[Cand]:
+        """`NAME -hanke`, `NAME-hankkeen`, `NAME –projektiin`, `Kasvo-pilotissa`."""
+        out = []
+        markers = "|".join(lexicon.PROJECT_MARKERS)
+        for m in re.finditer(rf"(?:(?<=\w)|\s)[-–]\s?((?:{markers})\w*)", line.text):
+            marker_start = line.start + m.start()
+            marker_word = m.group(1)
+            toks = [t for t in line.toks if t.end <= marker_start + (m.group(0)[0] != " ")]
+            glued = not m.group(0)[0].isspace()  # `verkosto-projektin`, not `ITÄÄ! -hanke`
+            if glued or (toks and toks[-1].end > marker_start):
+                # `verkosto-projektin`: the token holding the marker carries the last word
+                holder = next((t for t in line.toks if t.start <= marker_start < t.end), None)
+                if holder is None:
+                    continue
+                toks = [t for t in line.toks if t.i < holder.i]
+                last_word_end = marker_start
+                first_part = text[holder.start:marker_start]
+                if not first_part:
+                    continue
+            else:
+                last_word_end = toks[-1].end if toks else marker_start
+                first_part = ""
+            name_toks = _project_name_run(toks)
+            if not name_toks and not first_part:
+                continue
+            start = name_toks[0].start if name_toks else marker_start - len(first_part)
+            name = text[start:last_word_end].strip()
+            if not name or len(name) < 2 or name[0] in "-–":
+                continue
+            name = name.strip(" -–")
+            marker_nom = head_nominative(marker_word.lower(), lambda b: b in lexicon.PROJECT_MARKERS)
+            aliases = [f"{name}-{marker_nom}" if glued else f"{name} -{marker_nom}"]
+            out.append(Cand(start, last_word_end, line.number, EntityType.PROJECT,
+                            capitalise(name), "project.marker", 0.85, aliases=aliases))
+        return out
+
+    def _quoted_projects(self, line: Line) -> list[Cand]:
+        out = []
+        for m in re.finditer(rf"[{QUOTES}]([^{QUOTES}\n]{{2,90}})[{QUOTES}]", line.text):
+            inner = m.group(1).strip()
+            if not inner[:1].isupper() or len(inner.split()) > 12:
+                continue
+            s = line.start + m.start(1)
+            out.append(Cand(s, s + len(m.group(1)), line.number, EntityType.PROJECT, inner,
+                            "project.quoted", 0.8))
+        return out
+
+    def _layout_projects(self, lines: list[Line], text: str) -> list[Cand]:
+        """Headings of project pages and the first field of funding-decision lists."""
+        out = []
+        texts = [ln.text for ln in lines]
+        for n, line in enumerate(lines):
+            t = line.text
+            words = t.split()
+            if not words or len(words) > 14 or t.endswith((".", ":")) or MONEY_RE.search(t):
+                continue
+            if _is_layout_key(t) or t.lower() in lexicon.PROJECT_ANAPHORA:
+                continue
+            if re.match(r"\d+[.)]\s", t) or line.toks[0].pos in ("VERB", "AUX"):
+                continue  # an enumerated item or a sentence, not a heading
+            # a heading is repeated by the breadcrumb or a link line next to it
+            nearby = texts[max(0, n - 3):n] + texts[n + 1:n + 4]
+            repeated = any(o != t and (o.startswith(t) or o.endswith(t)) for o in nearby)
+            following = texts[n + 1:n + 5]
+            section_follows = any(_is_layout_key(o) for o in following)
+            project_keys_follow = any(_is_layout_key(o, strong=True) for o in following)
+            if not ((repeated and section_follows) or project_keys_follow):
+                continue
+            if not t[:1].isalnum() or not _looks_like_title(words):
+                continue
+            aliases = []
+            short = re.split(r"\s[-–]\s", t, maxsplit=1)
+            if len(short) == 2 and len(short[0].split()) <= 3:
+                aliases.append(short[0])
+            out.append(Cand(line.start, line.end, line.number, EntityType.PROJECT, t,
+                            "project.heading", 0.75, aliases=aliases))
+        # funding-decision lists: `NAME, APPLICANT[, SWEDISH NAME], AMOUNT €` or
+        # `NAME, APPLICANT` followed by a line with the money
+        for n, line in enumerate(lines):
+            body = line.text.lstrip("•*-–· \t")
+            fields = [f.strip() for f in body.split(", ")]
+            if len(fields) < 2 or len(fields) > 5 or body.endswith("."):
+                continue
+            has_money = bool(MONEY_RE.search(fields[-1]))
+            next_money = n + 1 < len(lines) and bool(MONEY_RE.search(lines[n + 1].text))
+            if not (has_money or next_money):
+                continue
+            name = fields[0]
+            if not name[:1].isupper() or len(name.split()) > 16 or MONEY_RE.search(name):
+                continue
+            org_fields = fields[1:-1] if has_money else fields[1:]
+            if not org_fields or not all(_looks_like_name(f) for f in org_fields):
+                continue
+            s = line.start + line.text.index(body)
+            out.append(Cand(s, s + len(name), line.number, EntityType.PROJECT, name,
+                            "project.list_item", 0.8))
+        return out
+
+    def _acronyms_and_short_forms(self, lines, text, chosen: list[Cand]) -> list[Cand]:
+        """`Name (ACR)` defines ACR; a name's distinctive first word stands for it later."""
+        out: list[Cand] = []
+        defined: dict[str, Cand] = {}
+        for c in chosen:
+            if c.type not in (EntityType.ORGANISATION, EntityType.FUNDING, EntityType.PROJECT):
+                continue
+            m = re.match(r"\s*\(([A-ZÅÄÖ][\w+&-]{1,12})\)", text[c.end:c.end + 20])
+            if m:
+                acr = m.group(1)
+                c.aliases.append(acr)
+                defined[acr] = c
+            first = c.name.split()[0] if c.name else ""
+            if (c.type is EntityType.ORGANISATION and len(c.name.split()) >= 2
+                    and len(first) >= 4 and not analyses(first) and first[:1].isupper()):
+                defined.setdefault(first, c)
+        if not defined:
+            return out
+        pattern = re.compile(
+            r"(?<![\w+])(" + "|".join(re.escape(a) for a in sorted(defined, key=len, reverse=True))
+            + r")(?::\w+|n\b|in\b|a\b|lle\b|ssa\b|sta\b|lla\b|lta\b)?(?![\w+])"
+        )
+        covered = [(c.start, c.end) for c in chosen]
+        for line in lines:
+            for m in pattern.finditer(line.text):
+                s = line.start + m.start(1)
+                e = line.start + m.end(1)
+                if any(a <= s < b for a, b in covered):
+                    continue
+                target = defined[m.group(1)]
+                out.append(Cand(s, e, line.number, target.type, target.name, "name.alias",
+                                0.8, target.authority, aliases=[m.group(1)]))
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+
+def lexicon_word(word: str) -> bool:
+    """A word Voikko knows as a common noun (so a capital may be sentence-initial)."""
+    return "nimisana" in word_classes(word) and "paikannimi" not in word_classes(word)
+
+
+def _display(name: str) -> str:
+    return capitalise(re.sub(r"\s+", " ", name).strip())
+
+
+def _first_capitalised(toks: tuple[Tok, ...], i: int, j: int) -> int | None:
+    for k in range(i, j):
+        if toks[k].is_cap or toks[k].text[:1].isdigit() and k > i:
+            return k
+    return None
+
+
+def _plausible_single_word(tok: Tok, record: AuthorityRecord) -> bool:
+    """One-word authority names: only when written as a name (capital, or an acronym)."""
+    if record.type in (EntityType.MUNICIPALITY, EntityType.REGION):
+        return tok.is_cap
+    return tok.is_cap or tok.text.isupper()
+
+
+def _plausible_single_org(tok: Tok, base: str) -> bool:
+    """One-word organisation names (Satakuntaliitto, Diakonissalaitos) are compounds
+    with a specific first part; the bare type word (`Yhdistys`) is no name."""
+    if not tok.is_cap:
+        return False
+    if base.lower() in lexicon.ORG_HEADS:
+        return False
+    return tok.i > 0 or "nimisana" not in word_classes(tok.text)
+
+
+_STRONG_KEYS = ("period", "funder", "budget", "administrator", "implementers")
+
+
+def _is_layout_key(line_text: str, strong: bool = False) -> bool:
+    """A key of a key–value layout alone on its line (`Kesto`, `Rahoittaja:`)."""
+    t = line_text.strip().rstrip(":").lower()
+    groups = _STRONG_KEYS if strong else lexicon.LAYOUT_KEYS
+    return any(t == k for g in groups for k in lexicon.LAYOUT_KEYS[g])
+
+
+def _looks_like_title(words: list[str]) -> bool:
+    return words[0][:1].isupper() or words[0][:1].isdigit() or words[0][:2].isalpha()
+
+
+def _looks_like_name(field_text: str) -> bool:
+    return bool(field_text) and field_text[:1].isupper() and len(field_text.split()) <= 8
+
+
+def _project_name_run(toks: list[Tok]) -> list[Tok]:
+    """The tokens of a project name that ends right before a marker."""
+    run: list[Tok] = []
+    for t in reversed(toks):
+        if t.text in _STOP_PUNCT or t.pos in ("VERB", "AUX") or t.text in ".":
+            break
+        if t.is_punct and t.text not in "!?-–&+'":
+            break
+        if any(r.is_cap for r in run) and t.is_cap and not t.text.isupper() \
+                and _is_object_case(t.text):
+            break  # `myönnettiin EU-tukea | Meriklusteri- ja … –projektiin`
+        run.insert(0, t)
+        if len(run) > 10:
+            return []
+    # start at the last capitalised group, else take the run as it is
+    caps = [k for k, t in enumerate(run) if t.is_cap]
+    if caps:
+        k = caps[-1]
+        while k > 0 and run[k - 1].is_cap:
+            k -= 1
+        while k > 0 and run[k - 1].text == "-" and k > 1 and run[k - 2].is_cap:
+            k -= 2
+        run = run[k:]
+    return run
+
+
+def _nominal_case(word: str) -> bool:
+    """Nominative, genitive, or a word Voikko does not know (a brand, an acronym)."""
+    cs = cases_of(word)
+    return not cs or bool(cs & {"Nom", "Gen"})
+
+
+def _starts_new_phrase(word: Tok, following: Tok) -> bool:
+    """A nominative word followed by a genitive starts a new noun phrase, unless the
+    two are one person's name in the genitive (`Matthias Ingmanin säätiö`)."""
+    if not is_genitive(following.text):
+        return False
+    return not ("etunimi" in word_classes(word.text)
+                and word_classes(following.text) & {"sukunimi", ""})
+
+
+def _is_object_case(word: str) -> bool:
+    """A common noun in an object or place case (`EU-tukea`) does not begin a name."""
+    rs = analyses(word)
+    if not rs or any(r.get("CLASS") in ("nimi", "etunimi", "sukunimi", "paikannimi") for r in rs):
+        return False
+    return not (cases_of(word) & {"Nom", "Gen"})
+
+
+Finder = Callable[[Line, str], list[Cand]]
+
+
+def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
+    """Keep the best of overlapping candidates: longer first, then more confident."""
+    rule_rank = {"gazetteer.authority": 3, "name.municipality_actor": 3, "name.legal_form": 2}
+    ordered = sorted(cands, key=lambda c: (-c.length, -c.confidence,
+                                           -rule_rank.get(c.rule, 0), c.start, c.name))
+    kept: list[Cand] = []
+    for c in ordered:
+        if any(c.start < k.end and k.start < c.end for k in kept):
+            continue
+        kept.append(c)
+    return kept

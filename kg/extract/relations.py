@@ -1,0 +1,375 @@
+"""Relations between mentions: roles, funding, money, periods, areas, contacts.
+
+The unit of reading is a *clause unit*: a sentence, or a key line of a
+key–value layout joined with its value line (``Rahoittaja`` / ``Erasmus+``).
+Within a unit, cue words split it into segments: the actors after a role cue
+(or, when none follow, before it) take that role. Coordinated lists
+(``A, B, C ja D``) give one claim per member because every mention in the
+segment is taken.
+
+Which project a unit speaks of: a project named in it, else the project in
+focus (the last one named before, or the page's own project), reached through
+anaphora such as ``Hanke``, ``Hankkeen``, ``Projektin``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.extract import lexicon
+from kg.extract.mentions import Cand
+from kg.extract.nlp import Line
+from kg.extract.values import find_money, find_periods, find_shares
+from kg.model import EntityType, Relation, Span
+
+ACTOR_TYPES = (EntityType.ORGANISATION, EntityType.MUNICIPALITY)
+FUNDER_TYPES = (EntityType.ORGANISATION, EntityType.FUNDING)
+PLACE_TYPES = (EntityType.MUNICIPALITY, EntityType.REGION)
+
+
+@dataclass
+class Unit:
+    """A sentence or a key + value, with the mentions inside it."""
+
+    start: int
+    end: int
+    text: str
+    lines: tuple[int, ...]
+    key: str | None = None  # the layout key group, when the unit is key + value
+    mentions: list[Cand] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RawClaim:
+    relation: Relation
+    subject: Cand
+    object: Cand | None
+    value: str | float | None
+    span: Span
+    rule: str
+    confidence: float
+    amount_eur: float | None = None
+    share_percent: float | None = None
+
+
+def build_units(lines: list[Line], text: str, mentions: list[Cand]) -> list[Unit]:
+    units: list[Unit] = []
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        key = _key_group(line.text)
+        if key and n + 1 < len(lines) and not _key_group(lines[n + 1].text):
+            nxt = lines[n + 1]
+            units.append(Unit(line.start, nxt.end, text[line.start:nxt.end], (n, n + 1), key))
+            n += 2
+            continue
+        sents = sorted({t.sent for t in line.toks})
+        for s in sents:
+            a, b = line.sentence_bounds(s)
+            units.append(Unit(a, b, text[a:b], (n,), None))
+        n += 1
+    for u in units:
+        u.mentions = [m for m in mentions if u.start <= m.start and m.end <= u.end]
+    return units
+
+
+def _key_group(line_text: str) -> str | None:
+    t = line_text.strip().rstrip(":").lower()
+    for group, keys in lexicon.LAYOUT_KEYS.items():
+        if t in keys:
+            return group
+    return None
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[\w+-]+", text)]
+
+
+def _cue_positions(unit: Unit) -> list[tuple[int, str]]:
+    """(offset, role) of every role or funding cue word in the unit, in order."""
+    out = []
+    for s, _e, w in _words(unit.text):
+        for role, stems in lexicon.ROLE_CUES.items():
+            if any(w.startswith(st) for st in stems):
+                out.append((unit.start + s, role))
+                break
+        else:
+            if any(w.startswith(st) for st in lexicon.FUNDING_CUES):
+                out.append((unit.start + s, "funds"))
+    return out
+
+
+class RelationReader:
+    def __init__(self, text: str, lines: list[Line], mentions: list[Cand]):
+        self.text = text
+        self.lines = lines
+        self.mentions = mentions
+        self.units = build_units(lines, text, mentions)
+        self.claims: list[RawClaim] = []
+        projects = [m for m in mentions if m.type is EntityType.PROJECT]
+        self.page_project = _page_project(projects)
+
+    # ------------------------------------------------------------------ focus
+    def project_for(self, unit: Unit, index: int) -> tuple[Cand | None, str]:
+        named = [m for m in unit.mentions if m.type is EntityType.PROJECT]
+        if named:
+            return named[0], "named"
+        # the last project named before this unit
+        before = [m for m in self.mentions if m.type is EntityType.PROJECT and m.end <= unit.start]
+        if before and self._anaphora(unit):
+            return before[-1], "anaphora"
+        if before and unit.key:
+            return before[-1], "layout"
+        if self.page_project is not None:
+            return self.page_project, "page"
+        return None, "none"
+
+    def _anaphora(self, unit: Unit) -> bool:
+        low = unit.text.lower()
+        return any(re.search(rf"\b{a}\b", low) for a in lexicon.PROJECT_ANAPHORA)
+
+    def span(self, unit: Unit) -> Span:
+        return Span(unit.start, unit.end, unit.text)
+
+    def add(self, relation, subject, obj, unit, rule, conf, value=None, **kw):
+        self.claims.append(RawClaim(relation, subject, obj, value, self.span(unit), rule,
+                                    conf, **kw))
+
+    # ------------------------------------------------------------------ readers
+    def read(self) -> list[RawClaim]:
+        for idx, unit in enumerate(self.units):
+            project, how = self.project_for(unit, idx)
+            self._roles(unit, project, how)
+            self._funding(unit, project, how)
+            self._periods(unit, project, how)
+            self._areas(unit, project, how)
+            self._list_item(unit)
+        self._contacts()
+        self._membership()
+        return self.claims
+
+    def _roles(self, unit: Unit, project: Cand | None, how: str) -> None:
+        if project is None:
+            return
+        actors = [m for m in unit.mentions if m.type in ACTOR_TYPES + (EntityType.REGION,)
+                  and m is not project]
+        if not actors:
+            return
+        cues = [(p, r) for p, r in _cue_positions(unit) if r != "funds"]
+        if unit.key in ("administrator", "implementers"):
+            if unit.key == "administrator" and len([a for a in actors if a.type in ACTOR_TYPES]) == 1:
+                cues = [(unit.start, "administers")]
+            elif not cues:
+                cues = [(unit.start, "implements")]
+        if not cues:
+            return
+        bounds = [p for p, _ in cues] + [unit.end]
+        for k, (pos, role) in enumerate(cues):
+            # a region can be a partner or a pilot area, never an administrator
+            fit = [a for a in actors if a.type is not EntityType.REGION or role != "administers"]
+            after = [a for a in fit if pos <= a.start < bounds[k + 1]]
+            prev = bounds[k - 1] if k > 0 else unit.start
+            before = [a for a in fit if prev <= a.start < pos]
+            chosen = after or before
+            # `X toimii projektin hallinnoijana`: the actor stands before the cue
+            if after and before and not any(c[0] < pos for c in cues[:k]):
+                chosen = after if _verb_first_cue(unit, pos) else before
+            for a in chosen:
+                relation = Relation(role) if role != "partners" else Relation.PARTNERS
+                if a.type is EntityType.REGION:
+                    if role in ("partners", "implements"):
+                        self.add(Relation.PARTNERS, a, project, unit, "role.region_partner", 0.7)
+                        self.add(Relation.TARGET_AREA, project, a, unit, "area.partner_region", 0.7)
+                    continue
+                self.add(relation, a, project, unit, f"role.cue.{role}", 0.85)
+
+    def _funding(self, unit: Unit, project: Cand | None, how: str) -> None:
+        if project is None:
+            return
+        cues = [p for p, r in _cue_positions(unit) if r == "funds"]
+        funders = [m for m in unit.mentions if m.type in FUNDER_TYPES and m is not project]
+        is_funder_key = unit.key == "funder"
+        if is_funder_key:
+            funders = [m for m in unit.mentions if m.type in FUNDER_TYPES + (EntityType.REGION,)]
+            funders = [m for m in funders if m.type is not EntityType.REGION]
+        money = find_money(unit.text)
+        shares = find_shares(unit.text)
+        low = unit.text.lower()
+        totals = [m for m in money if _cue_before(low, m.start - 0, lexicon.TOTAL_COST_CUES)]
+        parts = [m for m in money if m not in totals]
+        for m in totals:
+            self.add(Relation.TOTAL_COST, project, None, unit, "money.total_cost", 0.9,
+                     value=m.euros)
+        if unit.key == "budget" and money:
+            self.add(Relation.TOTAL_COST, project, None, unit, "layout.budget", 0.85,
+                     value=money[0].euros)
+            parts = []
+        if not (cues or is_funder_key):
+            return
+        # funders given money in this unit: funding schemes and organisations alike;
+        # not who receives it (`Oy:lle myönnettiin`) or applies for it (`X hakee`)
+        applicants = {id(c.subject) for c in self.claims
+                      if c.span.start == unit.start and c.relation is not Relation.FUNDS}
+        funders = [f for f in funders
+                   if not _is_recipient(self.text, f) and id(f) not in applicants]
+        amount = parts[0].euros if len(parts) == 1 else None
+        share = shares[0][2] if len(shares) == 1 else None
+        for f in funders:
+            self.add(Relation.FUNDS, f, project, unit,
+                     "layout.funder" if is_funder_key else "funding.cue", 0.85,
+                     amount_eur=amount, share_percent=share)
+
+    def _periods(self, unit: Unit, project: Cand | None, how: str) -> None:
+        if project is None:
+            return
+        periods = find_periods(unit.text)
+        if not periods:
+            return
+        # a call for applications has a period too: that is no project's
+        if re.search(r"\b(saapuneet|saapui|haku|hakuaika|hakemukset)\b", unit.text.lower()):
+            return
+        if how == "page" and not (unit.key == "period" or len(unit.text) < 40
+                                   or self._anaphora(unit)):
+            return
+        p = periods[0]
+        if p.begins:
+            self.add(Relation.START_DATE, project, None, unit, p.rule, 0.85, value=p.begins)
+        if p.ends:
+            self.add(Relation.END_DATE, project, None, unit, p.rule, 0.85, value=p.ends)
+
+    def _areas(self, unit: Unit, project: Cand | None, how: str) -> None:
+        if project is None:
+            return
+        places = [m for m in unit.mentions if m.type in PLACE_TYPES]
+        if not places:
+            return
+        low = unit.text.lower()
+        if unit.key == "area" or any(c in low for c in ("toiminta-alue", "kohdealue")):
+            for p in places:
+                self.add(Relation.TARGET_AREA, project, p, unit, "area.cue", 0.85)
+            return
+        # a project named after a place works there (`… palvelut Etelä-Savossa`)
+        if project.start <= places[0].start and places[0].end <= project.end:
+            for p in places:
+                if project.start <= p.start and p.end <= project.end:
+                    self.add(Relation.TARGET_AREA, project, p, unit, "area.in_project_name", 0.7)
+
+    def _list_item(self, unit: Unit) -> None:
+        """`NAME, APPLICANT[, ...], AMOUNT`: the applicant administers the project."""
+        projects = [m for m in unit.mentions if m.type is EntityType.PROJECT
+                    and m.rule == "project.list_item"]
+        if not projects:
+            return
+        p = projects[0]
+        actors = [m for m in unit.mentions if m.type in ACTOR_TYPES and m.start > p.end]
+        if actors:
+            self.add(Relation.ADMINISTERS, actors[0], p, unit, "layout.list_applicant", 0.85)
+
+    def _contacts(self) -> None:
+        """Persons in a `Lisätietoja` block: contact for the organisation in their entry,
+        else for the page's project; member of that organisation."""
+        in_block = False
+        for line in self.lines:
+            low = line.text.lower()
+            if any(low.startswith(c) for c in lexicon.CONTACT_CUES):
+                in_block = True
+            persons = [m for m in self.mentions if m.line == line.number
+                       and m.type is EntityType.PERSON]
+            if not (in_block or any(c in low for c in lexicon.CONTACT_CUES)):
+                continue
+            for person in persons:
+                org = self._entry_org(line.number, person)
+                span = Span(line.start, line.end, line.text)
+                if org is not None:
+                    self.claims.append(RawClaim(Relation.CONTACT, person, org, None, span,
+                                                "contact.block.org", 0.75))
+                elif self.page_project is not None:
+                    self.claims.append(RawClaim(Relation.CONTACT, person, self.page_project,
+                                                None, span, "contact.block.project", 0.7))
+
+    def _entry_org(self, line_no: int, person: Cand) -> Cand | None:
+        """The organisation of one contact entry: on the person's line, or the next
+        line when that line is part of the same entry (no person of its own)."""
+        same = [m for m in self.mentions if m.line == line_no and m.type in ACTOR_TYPES
+                and m is not person]
+        if same:
+            return min(same, key=lambda m: abs(m.start - person.start))
+        nxt = [m for m in self.mentions if m.line == line_no + 1]
+        if nxt and not any(m.type is EntityType.PERSON for m in nxt):
+            orgs = [m for m in nxt if m.type in ACTOR_TYPES]
+            if orgs and self._line_is_entry(line_no + 1):
+                return orgs[0]
+        return None
+
+    def _line_is_entry(self, line_no: int) -> bool:
+        line = self.lines[line_no]
+        return len(line.text.split()) <= 10 and not line.text.endswith(".")
+
+    def _membership(self) -> None:
+        """`Anne Surakka Itä-Suomen sosiaalialan osaamiskeskuksesta`,
+        `ViaDia Pohjois-Savo ry, Harri Miettinen`, a contact entry's organisation."""
+        seen = set()
+        for c in self.claims:
+            if c.relation is Relation.CONTACT and c.object is not None \
+                    and c.object.type in ACTOR_TYPES:
+                key = (id(c.subject), id(c.object))
+                if key not in seen:
+                    seen.add(key)
+                    self.claims.append(RawClaim(Relation.MEMBER_OF, c.subject, c.object, None,
+                                                c.span, "member.contact_entry", 0.75))
+        ordered = sorted(self.mentions, key=lambda m: m.start)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a.line != b.line:
+                continue
+            gap = self.text[a.end:b.start]
+            pair = None
+            if a.type is EntityType.PERSON and b.type in ACTOR_TYPES and gap.strip() == "":
+                pair = (a, b)  # person followed by their organisation (elative)
+            elif a.type in ACTOR_TYPES and b.type is EntityType.PERSON and gap.strip() == ",":
+                pair = (b, a)  # `Org, Person` distribution lines
+            if pair and (id(pair[0]), id(pair[1])) not in seen:
+                seen.add((id(pair[0]), id(pair[1])))
+                line = self.lines[a.line]
+                self.claims.append(RawClaim(Relation.MEMBER_OF, pair[0], pair[1], None,
+                                            Span(line.start, line.end, line.text),
+                                            "member.adjacent", 0.75))
+
+
+# ---------------------------------------------------------------------- helpers
+
+def _page_project(projects: list[Cand]) -> Cand | None:
+    """The page's own project: its heading, or the only project it names."""
+    headings = [p for p in projects if p.rule == "project.heading"]
+    if len({fold_name(p.name) for p in headings}) == 1:
+        return headings[0]
+    names = {fold_name(p.name) for p in projects}
+    if len(names) == 1 and projects[0].rule != "project.list_item":
+        return projects[0]
+    return None
+
+
+def fold_name(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def _cue_before(low: str, pos: int, cues: tuple[str, ...], window: int = 40) -> bool:
+    """Is one of the cues the nearest cue word before pos (within a window)?"""
+    left = low[max(0, pos - window):pos]
+    return any(c in left for c in cues)
+
+
+def _verb_first_cue(unit: Unit, pos: int) -> bool:
+    """`Hanketta hallinnoi X`: the actors follow a verb cue; `X toimii … hallinnoijana`:
+    they precede a noun cue."""
+    word = re.match(r"[\w-]+", unit.text[pos - unit.start:])
+    w = word.group(0).lower() if word else ""
+    return w.startswith(("hallinnoi", "koordinoi", "vetää", "osatoteuttaj", "kumppan",
+                         "kehittämiskumppan", "rahoitta")) and not w.endswith(("na", "nä"))
+
+
+def _is_recipient(text: str, m: Cand) -> bool:
+    """`Prizztech Oy:lle myönnettiin`: the allative names who receives, not who gives."""
+    surface = text[m.start:m.end]
+    return bool(re.search(r"(lle|:lle)$", surface))
+

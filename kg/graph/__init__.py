@@ -1,0 +1,1 @@
+"""RDF: the only stage that touches rdflib terms."""

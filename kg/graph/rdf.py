@@ -1,0 +1,194 @@
+"""Resolution → RDF, with ontology terms only.
+
+Layout of the dataset:
+
+- one named graph per document (``<base>graph/<doc_id>``) with the document's
+  description, the type and names of every entity it mentions, its facts as
+  direct shortcut triples (``hg:administers``, ``hg:funds``, ``hg:targetArea`` …),
+  the n-ary ``hg:Participation`` and ``hg:Grant`` nodes, and for every shortcut
+  triple an ``rdf:Statement`` carrying its provenance (document, sentence,
+  offsets, rule, confidence). Re-ingesting or removing a document replaces
+  exactly its graph.
+- one graph ``<base>graph/authority`` with the identifiers and links that come
+  from the authority data (codes, Wikidata, region of a municipality).
+
+All IRIs are deterministic functions of the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV
+
+from kg.graph.vocab import HG
+from kg.model import EntityType, Fact, Relation, Resolution
+
+CLASS = {
+    EntityType.ORGANISATION: HG.Organisation,
+    EntityType.MUNICIPALITY: HG.Municipality,
+    EntityType.REGION: HG.Region,
+    EntityType.PROJECT: HG.Project,
+    EntityType.FUNDING: HG.FundingScheme,
+    EntityType.PERSON: FOAF.Person,
+}
+
+#: The shortcut property of each relation, and whether the triple reads
+#: subject → object as in the claim.
+PROPERTY = {
+    Relation.ADMINISTERS: HG.administers,
+    Relation.IMPLEMENTS: HG.implements,
+    Relation.PARTNERS: HG.partnerIn,
+    Relation.FUNDS: HG.funds,
+    Relation.TARGET_AREA: HG.targetArea,
+    Relation.CONTACT: HG.contactFor,
+    Relation.MEMBER_OF: HG.memberOf,
+    Relation.PART_OF: HG.partOf,
+    Relation.TOTAL_COST: HG.totalCost,
+    Relation.START_DATE: HG.startDate,
+    Relation.END_DATE: HG.endDate,
+}
+RELATION_OF = {v: k for k, v in PROPERTY.items()}
+
+ROLE = {
+    Relation.ADMINISTERS: HG.administrator,
+    Relation.IMPLEMENTS: HG.coImplementer,
+    Relation.PARTNERS: HG.partner,
+}
+
+AUTHORITY_GRAPH = "graph/authority"
+
+PREFIXES = {
+    "hg": HG._NS, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
+    "dcterms": DCTERMS, "foaf": FOAF, "prov": PROV,
+}
+
+
+def date_literal(value: str) -> Literal:
+    """A date at the precision the text gave: xsd:date, xsd:gYearMonth or xsd:gYear."""
+    parts = value.split("-")
+    dtype = {3: XSD.date, 2: XSD.gYearMonth, 1: XSD.gYear}[len(parts)]
+    return Literal(value, datatype=dtype)
+
+
+def euro_literal(value: float) -> Literal:
+    """Amounts are whole euros (shared/corpus/GOLD-FORMAT.md)."""
+    return Literal(Decimal(round(value)), datatype=XSD.decimal)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+class GraphBuilder:
+    def __init__(self, base_iri: str):
+        self.base = Namespace(base_iri if base_iri.endswith(("/", "#")) else base_iri + "/")
+
+    def iri(self, key: str) -> URIRef:
+        return self.base[key]
+
+    def graph_iri(self, doc_id: str) -> URIRef:
+        return self.base[f"graph/{doc_id}"]
+
+    def document_iri(self, doc_id: str) -> URIRef:
+        return self.base[f"document/{doc_id}"]
+
+    def build(self, res: Resolution) -> Dataset:
+        ds = Dataset()
+        for p, ns in PREFIXES.items():
+            ds.bind(p, ns)
+        ds.bind("hgr", self.base)
+        entities = {e.iri_key: e for e in res.entities}
+        self._authority(ds, res)
+        by_doc: dict[str, list[Fact]] = {}
+        for f in res.facts:
+            by_doc.setdefault(f.doc_id, []).append(f)
+        for doc in res.documents:
+            g = ds.graph(self.graph_iri(doc.doc_id))
+            d = self.document_iri(doc.doc_id)
+            g.add((d, RDF.type, HG.Document))
+            g.add((d, HG.fileName, Literal(doc.path.replace("\\", "/").rsplit("/", 1)[-1])))
+            g.add((d, HG.checksum, Literal(doc.checksum)))
+            if doc.title:
+                g.add((d, DCTERMS.title, Literal(doc.title)))
+            if doc.source_url:
+                g.add((d, DCTERMS.source, URIRef(doc.source_url)))
+            for ent in res.entities:
+                names = dict(ent.names_by_document).get(doc.doc_id)
+                if names is None:
+                    continue
+                s = self.iri(ent.iri_key)
+                g.add((s, RDF.type, CLASS[ent.type]))
+                g.add((s, RDFS.label, Literal(ent.name)))
+                g.add((s, HG.mentionedIn, d))
+                for n in names:
+                    if n != ent.name:
+                        g.add((s, SKOS.altLabel, Literal(n)))
+            for f in by_doc.get(doc.doc_id, []):
+                self._fact(g, f, d, entities)
+        return ds
+
+    def _authority(self, ds: Dataset, res: Resolution) -> None:
+        g = ds.graph(self.base[AUTHORITY_GRAPH])
+        for ent in res.entities:
+            if not (ent.identifiers or ent.links or ent.same_as or ent.organisation_type):
+                continue
+            s = self.iri(ent.iri_key)
+            g.add((s, RDF.type, CLASS[ent.type]))
+            g.add((s, RDFS.label, Literal(ent.name)))
+            for prop, value in ent.identifiers:
+                g.add((s, HG[prop], Literal(value)))
+            for prop, target in ent.links:
+                g.add((s, HG[prop], self.iri(target)))
+            for iri in ent.same_as:
+                g.add((s, OWL.sameAs, URIRef(iri)))
+            if ent.organisation_type:
+                g.add((s, HG.organisationType, Literal(ent.organisation_type)))
+
+    def _fact(self, g, f: Fact, doc: URIRef, entities) -> None:
+        s = self.iri(f.subject)
+        prop = PROPERTY[f.relation]
+        if f.relation is Relation.TOTAL_COST:
+            o = euro_literal(float(f.value))
+        elif f.relation in (Relation.START_DATE, Relation.END_DATE):
+            o = date_literal(str(f.value))
+        else:
+            o = self.iri(f.object)
+        g.add((s, prop, o))
+        if f.relation is Relation.FUNDS:
+            g.add((o, HG.fundedBy, s))
+        st = self.base[f"statement/{_digest(f.doc_id, f.relation, f.subject, o, f.span.start)}"]
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, s))
+        g.add((st, RDF.predicate, prop))
+        g.add((st, RDF.object, o))
+        self._provenance(g, st, f, doc)
+        if f.relation in ROLE:
+            p = self.base[f"participation/{_digest(f.doc_id, f.subject, f.object, f.relation)}"]
+            g.add((p, RDF.type, HG.Participation))
+            g.add((p, HG.participant, s))
+            g.add((p, HG.project, o))
+            g.add((p, HG.role, ROLE[f.relation]))
+            self._provenance(g, p, f, doc)
+        elif f.relation is Relation.FUNDS:
+            gr = self.base[f"grant/{_digest(f.doc_id, f.subject, f.object)}"]
+            g.add((gr, RDF.type, HG.Grant))
+            g.add((gr, HG.funder, s))
+            g.add((gr, HG.project, o))
+            if f.amount_eur is not None:
+                g.add((gr, HG.amount, euro_literal(f.amount_eur)))
+            if f.share_percent is not None:
+                g.add((gr, HG.sharePercent, Literal(Decimal(str(f.share_percent)),
+                                                    datatype=XSD.decimal)))
+            self._provenance(g, gr, f, doc)
+
+    def _provenance(self, g, node: URIRef, f: Fact, doc: URIRef) -> None:
+        g.add((node, PROV.wasDerivedFrom, doc))
+        g.add((node, HG.sentence, Literal(f.span.sentence)))
+        g.add((node, HG.startOffset, Literal(f.span.start, datatype=XSD.integer)))
+        g.add((node, HG.endOffset, Literal(f.span.end, datatype=XSD.integer)))
+        g.add((node, HG.extractedBy, Literal(f.rule)))
+        g.add((node, HG.confidence, Literal(Decimal(str(round(f.confidence, 2))),
+                                            datatype=XSD.decimal)))

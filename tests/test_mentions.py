@@ -1,0 +1,84 @@
+"""Mentions in real sentence shapes: names the model cuts, inflected names,
+acronyms, list layouts. Each row is a sentence and the names that must come out."""
+
+import pytest
+
+from kg.model import Document, EntityType
+
+
+def doc(text: str) -> Document:
+    return Document(doc_id="t", path="t.txt", text=text, checksum="0")
+
+
+def names(extraction, etype=None):
+    return {(m.type, m.name) for m in extraction.mentions
+            if not m.rule.endswith(".alias") and (etype is None or m.type is etype)}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Tiedot saatiin Etelä-Savon maakuntaliitosta.",
+         {(EntityType.ORGANISATION, "Etelä-Savon maakuntaliitto")}),
+        ("Tuki myönnettiin Kaakkois-Suomen ammattikorkeakoululle.",
+         {(EntityType.ORGANISATION, "Kaakkois-Suomen ammattikorkeakoulu")}),
+        ("Mukana on Etelä-Savon sosiaali- ja terveyspalvelujen kuntayhtymä.",
+         {(EntityType.ORGANISATION, "Etelä-Savon sosiaali- ja terveyspalvelujen kuntayhtymä"),
+          }),
+        ("Osatoteuttaja on Kuopion konservatorion kannatusyhdistys ry.",
+         {(EntityType.ORGANISATION, "Kuopion konservatorion kannatusyhdistys ry")}),
+        ("Hanketta toteuttaa Prizztech Oy:lle myönnetyllä tuella.",
+         {(EntityType.ORGANISATION, "Prizztech Oy")}),
+    ],
+)
+def test_organisation_names(extractor, text, expected):
+    assert expected <= names(extractor(doc(text)))
+
+
+def test_municipality_as_place_and_as_actor(extractor):
+    e = extractor(doc("Hanke toimii Kuopiossa. Hakijana on Kuopion kaupunki."))
+    munis = [m for m in e.mentions
+             if m.type is EntityType.MUNICIPALITY and not m.rule.endswith(".alias")]
+    assert {m.name for m in munis} == {"Kuopio"}
+    assert {m.authority_id for m in munis} == {"municipality:297"}
+    assert {m.surface for m in munis} == {"Kuopiossa", "Kuopion kaupunki"}
+
+
+def test_person_next_to_organisation_is_not_part_of_it(extractor):
+    e = extractor(doc("totesi Riitta Koskinen Etelä-Savon maakuntaliitosta."))
+    assert (EntityType.PERSON, "Riitta Koskinen") in names(e)
+    assert (EntityType.ORGANISATION, "Etelä-Savon maakuntaliitto") in names(e)
+
+
+def test_acronym_in_brackets_stands_for_the_name_later(extractor):
+    e = extractor(doc("Hanketta hallinnoi Itä-Suomen sosiaalialan osaamiskeskus (ISO).\n"
+                      "Lisätietoja ISO:n verkkosivuilla."))
+    iso = [m for m in e.mentions if m.surface == "ISO"]
+    assert iso and all(m.key == "Organisation:itä-suomen sosiaalialan osaamiskeskus" for m in iso)
+
+
+@pytest.mark.parametrize(
+    "text, project",
+    [
+        ("PARASTA ITÄÄ! -hanke kohdistuu yhteistekemiseen.", "PARASTA ITÄÄ!"),
+        ("Hankkeen nimi on ”Osaava työikä”.", "Osaava työikä"),
+        ("Rauman kaupungille myönnettiin rahaa Luovien alojen verkosto-projektin "
+         "rahoittamiseen.", "Luovien alojen verkosto"),
+    ],
+)
+def test_project_names(extractor, text, project):
+    assert (EntityType.PROJECT, project) in names(extractor(doc(text)))
+
+
+def test_authority_acronyms_and_funds(extractor):
+    e = extractor(doc("Rahoitus: ESR ja TEM. Hanke saa EAKR:n tukea."))
+    found = {(m.type, m.name) for m in e.mentions}
+    assert (EntityType.FUNDING, "Euroopan sosiaalirahasto") in found
+    assert (EntityType.ORGANISATION, "Työ- ja elinkeinoministeriö") in found
+    assert (EntityType.FUNDING, "Euroopan aluekehitysrahasto") in found
+
+
+def test_ambiguous_acronym_is_not_guessed(extractor):
+    # every ELY centre is "ELY": the bare acronym names none of them
+    e = extractor(doc("ELY päätti asiasta."))
+    assert not [m for m in e.mentions if m.authority_id and "ELY" in m.authority_id]
