@@ -63,23 +63,36 @@ CONTACT_CUES = ("lisätietoja", "yhteyshenkilö", "yhteystiedot", "lisätiedot",
                 "projektipäällikkö", "hankepäällikkö", "hankekoordinaattori",
                 "projektikoordinaattori", "projektiasiantuntija", "vastuuhenkilö")
 
-#: Keys of key–value page layouts (a key alone on its line, the value below).
+#: Keys of key–value page layouts: a key alone on its line with the value
+#: below (`Rahoittaja` / `Erasmus+`), or inline (`Hakija: Kuusamon kaupunki`).
+#: Matched against the lower-cased key as a prefix, so `kokonaiskustannusarvio`
+#: and `haettu eakr- ja valtion rahoitus` find their group.
 LAYOUT_KEYS = {
     "period": ("kesto", "toteutusaika", "hankeaika", "aikataulu", "projektin kesto",
-               "hankkeen kesto", "ajankohta", "toteutus"),
-    "funder": ("rahoittaja", "rahoittajat", "rahoitus", "rahoituslähde", "rahoituslähteet"),
-    "budget": ("budjetti", "kokonaisbudjetti", "kokonaiskustannukset", "kustannusarvio"),
+               "hankkeen kesto", "ajankohta", "toteutus", "hankkeen toteutusaika"),
+    "funder": ("rahoittaja", "rahoitus", "rahoituslähde", "rahoitusohjelma", "rahasto",
+               "rahoitusväline", "ohjelma"),
+    "amount": ("haettu tuki", "haettu", "myönnetty tuki", "myönnetty", "tuki", "eu-tuki",
+               "eu-rahoitus", "tukisumma", "avustus"),
+    "budget": ("budjetti", "kokonaisbudjetti", "kokonaiskustannu", "kustannusarvio",
+               "hankkeen budjetti", "kokonaisrahoitus"),
     "administrator": ("hallinnointi", "hallinointi", "hallinnoija", "päätoteuttaja",
-                      "toteuttaja", "hakija"),
+                      "toteuttaja", "hakija", "hakijan nimi", "vastuutaho", "koordinaattori"),
     "implementers": ("hallinointi ja osatoteuttajat", "hallinnointi ja osatoteuttajat",
-                     "osatoteuttajat", "toteuttajat", "kumppanit"),
-    "area": ("toiminta-alue", "kohdealue", "alue"),
+                     "osatoteuttaja", "toteuttajat", "yhteistoteuttaja"),
+    "partners": ("kumppanit", "yhteistyökumppanit", "kehittämiskumppanit", "partnerit"),
+    "area": ("toiminta-alue", "kohdealue", "alue", "kohdekunnat", "kunnat"),
     "contact": CONTACT_CUES,
     # the section headings of a project page
     "section": ("kohderyhmä", "kohderyhmät", "tavoitteet", "tavoite", "päätavoite",
                 "toimenpiteet", "hankkeen tavoitteet", "tulokset", "kuvaus", "hankkeen kuvaus",
                 "yhteystiedot"),
 }
+
+#: Key groups that belong to one project's description (a heading above them
+#: names the project).
+PROJECT_KEY_GROUPS = ("period", "funder", "amount", "budget", "administrator",
+                      "implementers", "partners")
 
 #: Anaphoric words that point back to the project in focus.
 PROJECT_ANAPHORA = ("hanke", "hankkeen", "hanketta", "hankkeelle", "hankkeessa", "hankkeesta",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from kg.authority import Authority, AuthorityRecord, capitalise, fold
 from kg.extract import lexicon
+from kg.extract.layout import is_project_key, line_key
 from kg.extract.morphology import (
     analyses,
     cases_of,
@@ -97,7 +98,9 @@ class MentionFinder:
             cands += self._places(line)
             cands += self._marker_projects(line, text)
             cands += self._quoted_projects(line)
-        cands += self._layout_projects(lines, text)
+        first = _resolve_overlaps(cands)
+        cands += self._heading_projects(lines, first)
+        cands += self._list_item_projects(lines, text, first)
         chosen = _resolve_overlaps(cands)
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
@@ -347,55 +350,76 @@ class MentionFinder:
                             "project.quoted", 0.8))
         return out
 
-    def _layout_projects(self, lines: list[Line], text: str) -> list[Cand]:
-        """Headings of project pages and the first field of funding-decision lists."""
+    def _heading_projects(self, lines: list[Line], cands: list[Cand]) -> list[Cand]:
+        """A short line above the keys of a project description is the project's
+        name (`Highway to ICT` / `Hakija: …`), and so is a page title that the
+        breadcrumb or a link line repeats above the page's sections."""
         out = []
         texts = [ln.text for ln in lines]
+        keys = [line_key(t) for t in texts]
         for n, line in enumerate(lines):
             t = line.text
-            words = t.split()
-            if not words or len(words) > 14 or t.endswith((".", ":")) or MONEY_RE.search(t):
+            if keys[n] or not _heading_shape(line) or _is_one_name(line, cands):
                 continue
-            if _is_layout_key(t) or t.lower() in lexicon.PROJECT_ANAPHORA:
-                continue
-            if re.match(r"\d+[.)]\s", t) or line.toks[0].pos in ("VERB", "AUX"):
-                continue  # an enumerated item or a sentence, not a heading
-            # a heading is repeated by the breadcrumb or a link line next to it
+            if n > 0 and keys[n - 1] and keys[n - 1][2] >= len(texts[n - 1]):
+                continue  # the value below a key alone on its line
             nearby = texts[max(0, n - 3):n] + texts[n + 1:n + 4]
+            if any(o != t and t.startswith(o) for o in nearby):
+                continue  # the link line (`Name Hankesivustolle`) of a shorter heading
             repeated = any(o != t and (o.startswith(t) or o.endswith(t)) for o in nearby)
-            following = texts[n + 1:n + 5]
-            section_follows = any(_is_layout_key(o) for o in following)
-            project_keys_follow = any(_is_layout_key(o, strong=True) for o in following)
-            if not ((repeated and section_follows) or project_keys_follow):
-                continue
-            if not t[:1].isalnum() or not _looks_like_title(words):
+            below = [o for o in texts[n + 1:n + 5] if not o.startswith(t)]
+            project_keys = any(is_project_key(o) for o in below[:2])
+            sections = any(line_key(o) for o in below[:3])
+            if not (project_keys or (repeated and sections)):
                 continue
             aliases = []
-            short = re.split(r"\s[-–]\s", t, maxsplit=1)
-            if len(short) == 2 and len(short[0].split()) <= 3:
-                aliases.append(short[0])
+            parts = re.split(r"\s[-–]\s", t, maxsplit=1)
+            if len(parts) == 2 and len(parts[0].split()) <= 3:
+                aliases.append(parts[0])  # `Blendi - Osallisuutta …` is also `Blendi`
             out.append(Cand(line.start, line.end, line.number, EntityType.PROJECT, t,
                             "project.heading", 0.75, aliases=aliases))
-        # funding-decision lists: `NAME, APPLICANT[, SWEDISH NAME], AMOUNT €` or
-        # `NAME, APPLICANT` followed by a line with the money
+        return out
+
+    def _list_item_projects(self, lines: list[Line], text: str, cands: list[Cand]) -> list[Cand]:
+        """Funding-decision lists: `NAME, APPLICANT[ ja APPLICANT][, AMOUNT]`, one
+        project a line. The applicant fields are names found already; the name is
+        everything before them (it may hold commas itself)."""
+        out = []
+        actors = [c for c in cands if c.type in (EntityType.ORGANISATION,
+                                                 EntityType.MUNICIPALITY)]
         for n, line in enumerate(lines):
-            body = line.text.lstrip("•*-–· \t")
-            fields = [f.strip() for f in body.split(", ")]
-            if len(fields) < 2 or len(fields) > 5 or body.endswith("."):
+            body = line.text.lstrip("•*-–·\t ")
+            offset = line.start + (len(line.text) - len(body))
+            if body.endswith((".", ":")) or ", " not in body:
                 continue
-            has_money = bool(MONEY_RE.search(fields[-1]))
-            next_money = n + 1 < len(lines) and bool(MONEY_RE.search(lines[n + 1].text))
-            if not (has_money or next_money):
+            fields, pos = [], offset
+            for f in body.split(", "):
+                fields.append((pos, pos + len(f), f))
+                pos += len(f) + 2
+            end = len(fields)
+            money_last = bool(MONEY_RE.fullmatch(fields[-1][2].strip()))
+            if money_last:
+                end -= 1
+            k = end
+            while k > 1 and _field_is_actors(fields[k - 1], actors, text):
+                k -= 1
+            if k == end:
                 continue
-            name = fields[0]
-            if not name[:1].isupper() or len(name.split()) > 16 or MONEY_RE.search(name):
+            bullet = body != line.text
+            money_next = n + 1 < len(lines) and bool(MONEY_RE.search(lines[n + 1].text))
+            if not (bullet or money_last or money_next):
                 continue
-            org_fields = fields[1:-1] if has_money else fields[1:]
-            if not org_fields or not all(_looks_like_name(f) for f in org_fields):
+            name_end = fields[k - 1][1]
+            name = text[offset:name_end]
+            acronym = re.search(r"\s\(([A-ZÅÄÖ][\w-]{1,12})\)$", name)
+            aliases = []
+            if acronym:
+                aliases.append(acronym.group(1))
+                name = name[:acronym.start()]
+            if not name[:1].isalnum() or len(name.split()) > 25 or MONEY_RE.search(name):
                 continue
-            s = line.start + line.text.index(body)
-            out.append(Cand(s, s + len(name), line.number, EntityType.PROJECT, name,
-                            "project.list_item", 0.8))
+            out.append(Cand(offset, offset + len(name), line.number, EntityType.PROJECT,
+                            name, "project.list_item", 0.8, aliases=aliases))
         return out
 
     def _acronyms_and_short_forms(self, lines, text, chosen: list[Cand]) -> list[Cand]:
@@ -468,22 +492,41 @@ def _plausible_single_org(tok: Tok, base: str) -> bool:
     return tok.i > 0 or "nimisana" not in word_classes(tok.text)
 
 
-_STRONG_KEYS = ("period", "funder", "budget", "administrator", "implementers")
+def _heading_shape(line: Line) -> bool:
+    """Short, no sentence end, no money or list punctuation, some words, not a
+    numbered item or a sentence that starts with its verb."""
+    t = line.text
+    if not t[:1].isalnum() or t.endswith((".", ":", ",")) or len(t.split()) > 16:
+        return False
+    if MONEY_RE.search(t) or not re.search(r"[^\W\d_]{3,}", t):
+        return False
+    if re.match(r"\d+[.)]\s", t) or t.lower() in lexicon.PROJECT_ANAPHORA:
+        return False
+    return line.toks[0].pos not in ("VERB", "AUX")
 
 
-def _is_layout_key(line_text: str, strong: bool = False) -> bool:
-    """A key of a key–value layout alone on its line (`Kesto`, `Rahoittaja:`)."""
-    t = line_text.strip().rstrip(":").lower()
-    groups = _STRONG_KEYS if strong else lexicon.LAYOUT_KEYS
-    return any(t == k for g in groups for k in lexicon.LAYOUT_KEYS[g])
+def _is_one_name(line: Line, cands: list[Cand]) -> bool:
+    """A line that is just an organisation's or place's name is a value, not a heading."""
+    return any(c.start <= line.start and line.end <= c.end + 1 and c.type is not EntityType.PROJECT
+               for c in cands)
 
 
-def _looks_like_title(words: list[str]) -> bool:
-    return words[0][:1].isupper() or words[0][:1].isdigit() or words[0][:2].isalpha()
-
-
-def _looks_like_name(field_text: str) -> bool:
-    return bool(field_text) and field_text[:1].isupper() and len(field_text.split()) <= 8
+def _field_is_actors(field: tuple[int, int, str], actors: list[Cand], text: str) -> bool:
+    """Is a comma field made of actor names only (`Vantaan kaupunki ja Uudenmaan
+    liitto`, `Luovan talouden agentit ja managerit ry AGMA`)?"""
+    start, end, _ = field
+    inside = sorted((c for c in actors if start <= c.start and c.end <= end),
+                    key=lambda c: c.start)
+    if not inside or inside[0].start != start:
+        return False
+    rest, pos = [], start
+    for c in inside:
+        rest.append(text[pos:c.start])
+        pos = c.end
+    rest.append(text[pos:end])
+    leftover = " ".join(rest)
+    leftover = re.sub(r"\b(ja|sekä)\b|\b[A-ZÅÄÖ]{2,}\b|[()\s]", "", leftover)
+    return leftover == ""
 
 
 def _project_name_run(toks: list[Tok]) -> list[Tok]:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract import lexicon
+from kg.extract.layout import line_key
 from kg.extract.mentions import Cand
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
@@ -54,32 +55,30 @@ class RawClaim:
 
 
 def build_units(lines: list[Line], text: str, mentions: list[Cand]) -> list[Unit]:
+    """Sentences, except that a key line and its value form one unit: a key alone
+    on its line takes the next line as its value; `Key: value` is one line."""
     units: list[Unit] = []
     n = 0
     while n < len(lines):
         line = lines[n]
-        key = _key_group(line.text)
-        if key and n + 1 < len(lines) and not _key_group(lines[n + 1].text):
+        key = line_key(line.text)
+        if key and key[2] >= len(line.text) and n + 1 < len(lines) \
+                and not line_key(lines[n + 1].text):
             nxt = lines[n + 1]
-            units.append(Unit(line.start, nxt.end, text[line.start:nxt.end], (n, n + 1), key))
+            units.append(Unit(line.start, nxt.end, text[line.start:nxt.end], (n, n + 1), key[0]))
             n += 2
             continue
-        sents = sorted({t.sent for t in line.toks})
-        for s in sents:
+        if key and key[2] < len(line.text):
+            units.append(Unit(line.start, line.end, line.text, (n,), key[0]))
+            n += 1
+            continue
+        for s in sorted({t.sent for t in line.toks}):
             a, b = line.sentence_bounds(s)
             units.append(Unit(a, b, text[a:b], (n,), None))
         n += 1
     for u in units:
         u.mentions = [m for m in mentions if u.start <= m.start and m.end <= u.end]
     return units
-
-
-def _key_group(line_text: str) -> str | None:
-    t = line_text.strip().rstrip(":").lower()
-    for group, keys in lexicon.LAYOUT_KEYS.items():
-        if t in keys:
-            return group
-    return None
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -157,11 +156,11 @@ class RelationReader:
         if not actors:
             return
         cues = [(p, r) for p, r in _cue_positions(unit) if r != "funds"]
-        if unit.key in ("administrator", "implementers"):
-            if unit.key == "administrator" and len([a for a in actors if a.type in ACTOR_TYPES]) == 1:
-                cues = [(unit.start, "administers")]
-            elif not cues:
-                cues = [(unit.start, "implements")]
+        # a layout key names the role of everyone in its value
+        key_role = {"administrator": "administers", "implementers": "implements",
+                    "partners": "partners"}.get(unit.key or "")
+        if key_role and not [c for c in cues if c[0] > unit.start + 1]:
+            cues = [(unit.start, key_role)]
         if not cues:
             return
         bounds = [p for p, _ in cues] + [unit.end]
