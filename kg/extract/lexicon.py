@@ -17,8 +17,22 @@ ORG_HEADS = (
     "työryhmä", "valmisteluryhmä", "valmistelutyöryhmä", "yhteistyöryhmä", "ohjausryhmä",
     "akatemia", "museo", "kirjasto", "sairaanhoitopiiri", "klinikka", "rahasto",
     "neuvosto", "järjestö", "klusteri", "kirkko", "koulutuskeskus",
-    "palvelukeskus", "sote", "oy",
+    "palvelukeskus", "oy", "sihteeristö", "hallitus", "lautakunta", "valtuusto", "jaosto",
 )
+
+#: Abbreviated head words written after a genitive (`Turun AMK`).
+HEAD_ABBREVIATIONS = {"amk": "ammattikorkeakoulu"}
+
+#: Cue words after which a list of member names follows (`osatoteuttajat ovat A,
+#: B ja C`, `Kumppanit: …`, `Hankekonsortiossa ovat mukana …`).
+LIST_CUES = ("osatoteuttaj", "toteuttajat", "toteuttajina", "toteuttajia", "kumppane",
+             "kumppanit", "konsorti", "hankekonsorti", "mukana", "jäseninä", "jäsenet")
+
+#: Generic words of section headings (`Tietoa hankkeesta`, `Hakijan perustiedot`):
+#: a heading made of these and common words is no project name.
+SECTION_WORDS = ("tietoa", "tiedot", "perustiedot", "hankkeesta", "hankkeen", "hanke",
+                 "projektista", "projektin", "yhteystiedot", "kuvaus", "hakijan", "hakija",
+                 "lisätietoja", "ajankohtaista", "uutiset", "tiedotteet", "hankkeet")
 
 #: Heads that make the name a fund rather than an organisation.
 FUNDING_HEADS = ("rahasto", "määräraha", "kehittämisraha", "rahoitusohjelma", "tukiohjelma")

@@ -99,6 +99,8 @@ class MentionFinder:
             cands += self._marker_projects(line, text)
             cands += self._quoted_projects(line)
         first = _resolve_overlaps(cands)
+        cands += self._listed_names(lines, text, first)
+        first = _resolve_overlaps(cands)
         cands += self._heading_projects(lines, first)
         cands += self._list_item_projects(lines, text, first)
         chosen = _resolve_overlaps(cands)
@@ -125,7 +127,18 @@ class MentionFinder:
                 if i == j and not _plausible_single_word(last, record):
                     continue
                 etype = record.type
-                out.append(Cand(toks[i].start, last.end, line.number, etype, record.name,
+                end, name = last.end, record.name
+                if record.organisation_type == "funding_programme":
+                    # `Interreg Europe`, `Interreg Aurora`: a programme and its strand
+                    k = j + 1
+                    while k < len(toks) and k - j <= 2 and toks[k].is_cap \
+                            and not toks[k].text.isupper() and toks[k].text.isalpha():
+                        k += 1
+                    if k > j + 1:
+                        end = toks[k - 1].end
+                        name = text[toks[i].start:end]
+                        record = None
+                out.append(Cand(toks[i].start, end, line.number, etype, name,
                                 "gazetteer.authority", 0.95, record,
                                 aliases=[_display(surface)]))
         # abbreviations with a case ending: ESR:n, TEM:ssä, Xamkin
@@ -180,6 +193,8 @@ class MentionFinder:
             if not t.text[:1].isalpha() or t.pos not in ("NOUN", "PROPN", "X", "ADJ"):
                 continue
             base = self.nominative(t.text)
+            if base.lower() in lexicon.HEAD_ABBREVIATIONS and h > 0:
+                base = lexicon.HEAD_ABBREVIATIONS[base.lower()]  # `Turun AMK`
             bl = base.lower()
             is_place_head = bl in lexicon.PLACE_HEADS
             is_muni_head = bl in lexicon.MUNICIPALITY_HEADS
@@ -288,15 +303,19 @@ class MentionFinder:
 
     def _places(self, line: Line) -> list[Cand]:
         out = []
-        for t in line.toks:
-            if not (t.is_cap and t.text[:1].isalpha()):
-                continue
+        toks = line.toks
+        for t in toks:
+            if not (t.is_cap and t.text[:1].isalpha()) or (t.text.isupper() and len(t.text) > 1):
+                continue  # an all-caps word is an acronym (`EURA 2021`), not a place
             rec = self._place_record(t.text)
             if rec is not None:
                 out.append(Cand(t.start, t.end, line.number, rec.type, rec.name,
                                 "name.place.authority", 0.9, rec))
                 continue
             classes = word_classes(t.text)
+            nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
+            if nxt is not None and nxt.is_cap and is_genitive(t.text):
+                continue  # `Itä-Suomen Hyvinvointivoimala`: a place inside a name
             if "paikannimi" in classes and t.i > 0 and not lexicon_word(t.text):
                 base = head_nominative(t.text, lambda b: "paikannimi" in word_classes(b))
                 out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
@@ -345,10 +364,72 @@ class MentionFinder:
             inner = m.group(1).strip()
             if not inner[:1].isupper() or len(inner.split()) > 12:
                 continue
+            before = line.text[:m.start()].rstrip().split(" ")[-1:]
+            if before and before[0][:1].isupper() and not before[0].endswith((":", ",")):
+                continue  # `University of Mining and Geology “St. Ivan Rilski”`: part of a name
             s = line.start + m.start(1)
             out.append(Cand(s, s + len(m.group(1)), line.number, EntityType.PROJECT, inner,
                             "project.quoted", 0.8))
         return out
+
+    def _listed_names(self, lines: list[Line], text: str, cands: list[Cand]) -> list[Cand]:
+        """The members of a list after a role cue or a role key are names, even
+        foreign ones without a Finnish head word (`osatoteuttajat ovat Athens Lifelong
+        Learning Institute Kreikassa, European University Cyprus …`); the value of a
+        funder key is a fund when nothing else names it (`Rahoittaja` / `Erasmus+`)."""
+        out = []
+        cue_re = re.compile(r"\b(" + "|".join(lexicon.LIST_CUES)
+                            + r")\w*\b[:\s]*(?:(?:ovat|on|olivat|toimivat|"
+            r"mm\.|muun muassa|yhteistyöorganisaatiot|organisaatiot)\s+)*", re.I)
+        for n, line in enumerate(lines):
+            key = line_key(line.text)
+            if key and key[0] == "funder":
+                value_line = lines[n + 1] if key[2] >= len(line.text) and n + 1 < len(lines) \
+                    else line
+                offset = 0 if value_line is not line else key[2]
+                out += self._listed(value_line, text, offset, cands, EntityType.FUNDING)
+                continue
+            starts = []
+            if key and key[0] in ("implementers", "partners", "administrator"):
+                starts.append(key[2] if key[2] < len(line.text) else None)
+            starts += [m.end() for m in cue_re.finditer(line.text)]
+            for st in starts:
+                if st is not None:
+                    out += self._listed(line, text, st, cands, EntityType.ORGANISATION)
+        return out
+
+    def _listed(self, line: Line, text: str, offset: int, cands: list[Cand],
+                etype: EntityType) -> list[Cand]:
+        out = []
+        rest = line.text[offset:]
+        # the list ends with the sentence; `St.` or `mm.` inside a name does not end it
+        end_m = re.search(r"(?<![\s.]\w)(?<![\s.]\w\w)[.;](\s|$)", rest)
+        rest = rest[:end_m.start()] if end_m else rest
+        pos = line.start + offset
+        for part in re.split(r"(,\s+|\s+ja\s+|\s+sekä\s+)", rest):
+            p_start = pos
+            pos += len(part)
+            if not part or re.fullmatch(r",\s+|\s+ja\s+|\s+sekä\s+", part):
+                continue
+            words = part.split()
+            # a trailing place in the inessive/adessive says where the member is
+            while len(words) > 1 and words[-1][:1].isupper() and \
+                    cases_of(words[-1]) & {"Ine", "Ade"} and self._is_place(words[-1]):
+                words.pop()
+            name = " ".join(words).strip(" ()")
+            if not name or not name[:1].isupper() or len(words) > 8 or len(name) < 3:
+                continue
+            s = p_start + (len(part) - len(part.lstrip()))
+            e = s + len(name)
+            if any(c.start < e and s < c.end for c in cands):
+                continue
+            if MONEY_RE.search(name) or re.search(r"\d{1,2}\.\d{1,2}\.", name):
+                continue
+            out.append(Cand(s, e, line.number, etype, name, "name.listed", 0.7))
+        return out
+
+    def _is_place(self, word: str) -> bool:
+        return self._place_record(word) is not None or "paikannimi" in word_classes(word)
 
     def _heading_projects(self, lines: list[Line], cands: list[Cand]) -> list[Cand]:
         """A short line above the keys of a project description is the project's
@@ -470,9 +551,27 @@ def _display(name: str) -> str:
 
 def _first_capitalised(toks: tuple[Tok, ...], i: int, j: int) -> int | None:
     for k in range(i, j):
+        if _capital_only_as_sentence_start(toks, k):
+            continue
         if toks[k].is_cap or toks[k].text[:1].isdigit() and k > i:
             return k
     return None
+
+
+def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
+    """`Maakunnallisen kyläyhdistyksen …`, `Tätä Landemia-hanketta …`: a common word
+    or pronoun written with a capital only because the sentence begins there."""
+    t = toks[k]
+    if not t.is_cap or t.text.isupper():
+        return False
+    starts = k == 0 or toks[k - 1].text in (".", "!", "?", ":", "•", "–", "-")
+    if not starts:
+        return False
+    if t.pos in ("PRON", "DET", "ADV", "ADP", "SCONJ", "CCONJ"):
+        return True
+    classes = word_classes(t.text)
+    return bool(classes) and not classes & {"nimi", "etunimi", "sukunimi", "paikannimi"} \
+        and k + 1 < len(toks) and not toks[k + 1].is_cap
 
 
 def _plausible_single_word(tok: Tok, record: AuthorityRecord) -> bool:
@@ -500,8 +599,14 @@ def _heading_shape(line: Line) -> bool:
         return False
     if MONEY_RE.search(t) or not re.search(r"[^\W\d_]{3,}", t):
         return False
-    if re.match(r"\d+[.)]\s", t) or t.lower() in lexicon.PROJECT_ANAPHORA:
-        return False
+    if re.match(r"\d+[.)]?\s", t) or t.lower() in lexicon.PROJECT_ANAPHORA:
+        return False  # a numbered item or section
+    if re.match(r"^[^:]{2,40}:\s", t):
+        return False  # `Vastuuviranomainen: …`: a key and its value, known key or not
+    words = [w.lower().strip("!?,") for w in t.split()]
+    if any(w in lexicon.SECTION_WORDS for w in words) and \
+            all(w in lexicon.SECTION_WORDS or not w[:1].isupper() for w in t.split()[1:]):
+        return False  # `Tietoa hankkeesta`: a section of the page, not its name
     return line.toks[0].pos not in ("VERB", "AUX")
 
 
@@ -543,6 +648,8 @@ def _project_name_run(toks: list[Tok]) -> list[Tok]:
         run.insert(0, t)
         if len(run) > 10:
             return []
+    while run and (run[0].pos in ("PRON", "DET") or run[0].lower in ("ja", "sekä")):
+        run = run[1:]  # `Tätä Landemia-hanketta`
     # start at the last capitalised group, else take the run as it is
     caps = [k for k, t in enumerate(run) if t.is_cap]
     if caps:
@@ -588,7 +695,15 @@ def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
                                            -rule_rank.get(c.rule, 0), c.start, c.name))
     kept: list[Cand] = []
     for c in ordered:
-        if any(c.start < k.end and k.start < c.end for k in kept):
+        if any(c.start < k.end and k.start < c.end and not _nested_place(c, k) for k in kept):
             continue
         kept.append(c)
     return kept
+
+
+def _nested_place(inner: Cand, outer: Cand) -> bool:
+    """A place named inside a project's name (`… palvelut Etelä-Savossa`) is a
+    mention of its own: the project works there."""
+    return (outer.type is EntityType.PROJECT
+            and inner.type in (EntityType.MUNICIPALITY, EntityType.REGION)
+            and outer.start <= inner.start and inner.end <= outer.end)

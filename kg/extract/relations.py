@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand
+from kg.extract.morphology import cases_of
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -144,6 +145,8 @@ class RelationReader:
             self._periods(unit, project, how)
             self._areas(unit, project, how)
             self._list_item(unit)
+        self._page_values()
+        self._context_funders()
         self._contacts()
         self._membership()
         return self.claims
@@ -152,7 +155,7 @@ class RelationReader:
         if project is None:
             return
         actors = [m for m in unit.mentions if m.type in ACTOR_TYPES + (EntityType.REGION,)
-                  and m is not project]
+                  and m is not project and not _in_parentheses(self.text, m)]
         if not actors:
             return
         cues = [(p, r) for p, r in _cue_positions(unit) if r != "funds"]
@@ -177,7 +180,10 @@ class RelationReader:
             for a in chosen:
                 relation = Relation(role) if role != "partners" else Relation.PARTNERS
                 if a.type is EntityType.REGION:
-                    if role in ("partners", "implements"):
+                    # a member region is named as such (`mukana Pohjois-Savo, Etelä-Savo`),
+                    # not where a member sits (`… Institute Kreikassa`)
+                    if role in ("partners", "implements") and \
+                            not _location_case(self.text[a.start:a.end]):
                         self.add(Relation.PARTNERS, a, project, unit, "role.region_partner", 0.7)
                         self.add(Relation.TARGET_AREA, project, a, unit, "area.partner_region", 0.7)
                     continue
@@ -195,9 +201,10 @@ class RelationReader:
         money = find_money(unit.text)
         shares = find_shares(unit.text)
         low = unit.text.lower()
-        totals = [m for m in money if _cue_before(low, m.start - 0, lexicon.TOTAL_COST_CUES)]
+        totals = [m for m in money if _cue_before(low, m.start, lexicon.TOTAL_COST_CUES)
+                  and not _is_part(low, m.start)]
         parts = [m for m in money if m not in totals]
-        for m in totals:
+        for m in totals[:1]:
             self.add(Relation.TOTAL_COST, project, None, unit, "money.total_cost", 0.9,
                      value=m.euros)
         if unit.key == "budget" and money:
@@ -218,6 +225,74 @@ class RelationReader:
             self.add(Relation.FUNDS, f, project, unit,
                      "layout.funder" if is_funder_key else "funding.cue", 0.85,
                      amount_eur=amount, share_percent=share)
+
+    def _page_values(self) -> None:
+        """A project page whose keys were lost with the HTML still lists its values on
+        lines of their own: an amount alone on a line is the budget; a line of
+        funders (at least one of them a fund) names the funders."""
+        p = self.page_project
+        if p is None:
+            return
+        for unit in self.units:
+            line = self.lines[unit.lines[0]]
+            if unit.key or unit.text != line.text or unit.start < p.end:
+                continue
+            money = find_money(unit.text)
+            if money and money[0].start == 0 and money[0].end >= len(unit.text.rstrip()) - 1:
+                self.add(Relation.TOTAL_COST, p, None, unit, "layout.page_amount", 0.6,
+                         value=money[0].euros)
+                continue
+            funders = [m for m in unit.mentions if m.type in FUNDER_TYPES]
+            if any(m.type is EntityType.FUNDING for m in funders) and \
+                    not any(t.pos in ("VERB", "AUX") for t in line.toks):
+                for f in funders:
+                    self.add(Relation.FUNDS, f, p, unit, "layout.page_funders", 0.6)
+
+    def _context_funders(self) -> None:
+        """Projects listed under an introduction that names the fund (`… puoltaa
+        seuraavia hankkeita rahoitettavaksi Uudistuva ja osaava Suomi 2021–2027
+        -ohjelmasta`) are funded by it; `Haettu tuki: …` under a project is that
+        fund's amount when the introduction names one fund."""
+        funded = {_key(c.object) for c in self.claims if c.relation is Relation.FUNDS}
+        listed: dict[str, Cand] = {}
+        for m in self.mentions:
+            if m.type is EntityType.PROJECT and m.rule in ("project.list_item",
+                                                           "project.heading"):
+                listed.setdefault(_key(m), m)
+        for key, project in listed.items():
+            if key in funded:
+                continue
+            intro = self._funding_intro(project)
+            if intro is None:
+                continue
+            funds = [m for m in intro.mentions if m.type is EntityType.FUNDING]
+            amount = self._key_amount(project) if len(funds) == 1 else None
+            for f in funds:
+                self.add(Relation.FUNDS, f, project, intro, "funding.list_context", 0.6,
+                         amount_eur=amount)
+
+    def _funding_intro(self, project: Cand) -> Unit | None:
+        """The nearest unit before the project, outside any key block, with a
+        funding cue and a fund."""
+        for unit in reversed([u for u in self.units if u.end <= project.start]):
+            if unit.key:
+                continue
+            if any(r == "funds" for _, r in _cue_positions(unit)) and \
+                    any(m.type is EntityType.FUNDING for m in unit.mentions):
+                return unit
+        return None
+
+    def _key_amount(self, project: Cand) -> float | None:
+        """The amount under `Haettu tuki:`/`Myönnetty tuki:` in the project's key block."""
+        for unit in self.units:
+            if unit.start < project.end:
+                continue
+            if unit.key is None:
+                break
+            if unit.key == "amount":
+                money = find_money(unit.text)
+                return money[0].euros if money else None
+        return None
 
     def _periods(self, unit: Unit, project: Cand | None, how: str) -> None:
         if project is None:
@@ -248,10 +323,12 @@ class RelationReader:
             for p in places:
                 self.add(Relation.TARGET_AREA, project, p, unit, "area.cue", 0.85)
             return
-        # a project named after a place works there (`… palvelut Etelä-Savossa`)
+        # a project named after where it works (`… palvelut Etelä-Savossa`); a
+        # genitive place is an owner (`Kuusamon … terminaali`), not an area
         if project.start <= places[0].start and places[0].end <= project.end:
             for p in places:
-                if project.start <= p.start and p.end <= project.end:
+                if project.start <= p.start and p.end <= project.end and \
+                        _location_case(self.text[p.start:p.end]):
                     self.add(Relation.TARGET_AREA, project, p, unit, "area.in_project_name", 0.7)
 
     def _list_item(self, unit: Unit) -> None:
@@ -348,8 +425,30 @@ def _page_project(projects: list[Cand]) -> Cand | None:
     return None
 
 
+def _key(c: Cand) -> str:
+    return c.authority.authority_id if c.authority else f"{c.type.value}:{fold_name(c.name)}"
+
+
 def fold_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def _in_parentheses(text: str, m: Cand) -> bool:
+    """`Helsingin Diakonissalaitos (Vamos Oulu ja Rovaniemi)`: a bracket qualifies
+    the name before it; what is inside takes no role of its own."""
+    left = text[max(0, m.start - 60):m.start]
+    return left.rfind("(") > left.rfind(")")
+
+
+def _location_case(surface: str) -> bool:
+    last = surface.split()[-1] if surface.split() else surface
+    return bool(cases_of(last) & {"Ine", "Ade", "Ill", "All"})
+
+
+def _is_part(low: str, pos: int) -> bool:
+    """`…1,3 miljoonaa euroa, josta Turun AMK:n osuus on 310 000 euroa`: a part."""
+    left = low[max(0, pos - 60):pos]
+    return bool(re.search(r"\b(josta|joista|osuus|osuutena)\b", left))
 
 
 def _cue_before(low: str, pos: int, cues: tuple[str, ...], window: int = 40) -> bool:
