@@ -17,7 +17,7 @@ ORG_HEADS = (
     "työryhmä", "valmisteluryhmä", "valmistelutyöryhmä", "yhteistyöryhmä", "ohjausryhmä",
     "akatemia", "museo", "kirjasto", "sairaanhoitopiiri", "klinikka", "rahasto",
     "neuvosto", "järjestö", "klusteri", "kirkko", "koulutuskeskus",
-    "palvelukeskus", "oy", "sihteeristö", "hallitus", "lautakunta", "valtuusto", "jaosto",
+    "palvelukeskus", "oy", "unioni", "komissio", "sihteeristö", "hallitus", "lautakunta", "valtuusto", "jaosto",
 )
 
 #: Abbreviated head words written after a genitive (`Turun AMK`).
@@ -43,9 +43,16 @@ PLACE_HEADS = ("maakunta", "seutukunta", "seutu", "alue")
 #: Heads that turn a municipality's genitive into the municipality as an actor.
 MUNICIPALITY_HEADS = ("kaupunki", "kunta")
 
-#: Words that make a hyphenated suffix or following word a project marker.
+#: Base forms of the words that mark a project's name before them
+#: (`PARASTA ITÄÄ! -hanke`, `Kasvo-pilotissa`, `Green line -esiselvitys`).
 PROJECT_MARKERS = ("hanke", "projekti", "pilotti", "kehittämishanke", "investointihanke",
-                   "kärkihanke", "hankekokonaisuus", "esiselvityshanke", "selvityshanke")
+                   "kärkihanke", "esiselvityshanke", "selvityshanke", "matkailuhanke",
+                   "selvitys", "esiselvitys", "kokeilu", "pilottihanke", "yhteishanke")
+#: Their stems as written before any case ending (consonant gradation:
+#: hanke → hankkeessa, pilotti → pilotissa).
+PROJECT_MARKER_STEMS = ("hank", "projekt", "pilot", "selvity", "esiselvity", "kokeilu",
+                        "kehittämishank", "investointihank", "kärkihank", "matkailuhank",
+                        "pilottihank", "yhteishank", "selvityshank", "esiselvityshank")
 
 #: Role cues: stems matched against the lower-cased word (prefix match).
 ROLE_CUES = {

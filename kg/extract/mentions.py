@@ -39,6 +39,9 @@ from kg.extract.values import MONEY_RE
 from kg.model import EntityType
 
 QUOTES = "\"”“«»„"
+#: Lower-case words that occur inside names in the languages of partner lists.
+_NAME_FUNCTION_WORDS = frozenset({"of", "and", "for", "the", "de", "la", "del", "y", "und",
+                                  "für", "för", "och", "i", "&", "on", "in", "at", "van"})
 _STOP_PUNCT = {",", ";", ":", "(", ")", "[", "]", "•", "|", "/", "»", "«", "”", "“", '"', "?"}
 
 
@@ -103,6 +106,7 @@ class MentionFinder:
         first = _resolve_overlaps(cands)
         cands += self._heading_projects(lines, first)
         cands += self._list_item_projects(lines, text, first)
+        cands += self._introduced_list_projects(lines, text)
         chosen = _resolve_overlaps(cands)
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
@@ -112,8 +116,8 @@ class MentionFinder:
         out = []
         toks = line.toks
         for j, last in enumerate(toks):
-            if not last.text[:1].isalpha():
-                continue
+            if not last.text[:1].isalnum():
+                continue  # names may end in a year: `Uudistuva ja osaava Suomi 2021–2027`
             head = self.nominative(last.text)
             for i in range(j, max(-1, j - 7), -1):
                 if toks[i].is_punct and toks[i].text not in "-–":
@@ -168,8 +172,13 @@ class MentionFinder:
                     break
                 if k.is_punct and k.text not in "-&.'":
                     break
-                if k.lower in ("ja", "sekä") and not (i > 0 and toks[i - 1].text == "-"):
-                    break
+                if k.lower in ("ja", "sekä") and not (i > 0 and toks[i - 1].text == "-") \
+                        and not (i > 0 and toks[i - 1].text.islower() and toks[i + 1].text.islower()):
+                    break  # `agentit ja managerit ry` is one name; `kaupunki ja ViaDia ry` is two
+                if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper():
+                    break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`)
+                if k.text.islower() and i + 1 < h and toks[i + 1].is_cap:
+                    break  # `Hakijan nimi | Kouvola Innovation Oy`
                 i -= 1
             start = _first_capitalised(toks, i + 1, h)
             if start is None or start == h:
@@ -209,12 +218,18 @@ class MentionFinder:
                 if k.lower in ("ja", "sekä") and i > 0 and toks[i - 1].text == "-":
                     i -= 1
                     continue
+                if k.lower == "ja" and i > 0 and _common_genitive(toks[i - 1]) \
+                        and _common_genitive(toks[i + 1]):
+                    i -= 1  # `Terveyden ja hyvinvoinnin laitos`
+                    continue
                 if i + 1 < h and toks[i + 1].text == "-" and k.text.isalpha():
                     i -= 1  # `sosiaali-`: the first part of a coordinated compound
                     continue
                 if k.is_punct or k.pos in ("VERB", "AUX", "ADP", "CCONJ", "SCONJ", "PRON"):
                     break
                 genitive = is_genitive(k.text)
+                if not genitive and _org_head(self.nominative(k.text)):
+                    break  # `Keski-Suomen ELY-keskus | Maaseuturahasto`: another name ends here
                 if not (genitive or k.text[:1].isdigit() or (k.is_cap and _nominal_case(k.text))):
                     break
                 if not genitive and i < h - 1 and _starts_new_phrase(k, toks[i + 1]):
@@ -316,6 +331,8 @@ class MentionFinder:
             nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
             if nxt is not None and nxt.is_cap and is_genitive(t.text):
                 continue  # `Itä-Suomen Hyvinvointivoimala`: a place inside a name
+            if "paikannimi" in classes and cases_of(t.text) == {"Gen"}:
+                continue  # `Ukrainan jälleenrakennus`, `Tallinnan tunneli`: a modifier
             if "paikannimi" in classes and t.i > 0 and not lexicon_word(t.text):
                 base = head_nominative(t.text, lambda b: "paikannimi" in word_classes(b))
                 out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
@@ -325,10 +342,17 @@ class MentionFinder:
     def _marker_projects(self, line: Line, text: str) -> list[Cand]:
         """`NAME -hanke`, `NAME-hankkeen`, `NAME –projektiin`, `Kasvo-pilotissa`."""
         out = []
-        markers = "|".join(lexicon.PROJECT_MARKERS)
-        for m in re.finditer(rf"(?:(?<=\w)|\s)[-–]\s?((?:{markers})\w*)", line.text):
+        stems = "|".join(sorted(lexicon.PROJECT_MARKER_STEMS, key=len, reverse=True))
+        for m in re.finditer(rf"(?:(?<=[\w!?])|\s)[-–]\s?((?:{stems})\w*)", line.text):
             marker_start = line.start + m.start()
             marker_word = m.group(1)
+            marker_nom = head_nominative(marker_word.lower(),
+                                         lambda b: b in lexicon.PROJECT_MARKERS)
+            if marker_nom not in lexicon.PROJECT_MARKERS:
+                continue  # `JTF-hankehakemukset`, `-hankehaussa`: not a project's name
+            if all(a.get("NUMBER") == "plural" for a in analyses(marker_word.lower())
+                   if a.get("BASEFORM") == marker_nom) and analyses(marker_word.lower()):
+                continue  # `Valtionavustus -hankkeiden`: a kind of projects, not a name
             toks = [t for t in line.toks if t.end <= marker_start + (m.group(0)[0] != " ")]
             glued = not m.group(0)[0].isspace()  # `verkosto-projektin`, not `ITÄÄ! -hanke`
             if glued or (toks and toks[-1].end > marker_start):
@@ -344,7 +368,7 @@ class MentionFinder:
             else:
                 last_word_end = toks[-1].end if toks else marker_start
                 first_part = ""
-            name_toks = _project_name_run(toks)
+            name_toks = _project_name_run(toks, cases_of(marker_word), marker_word)
             if not name_toks and not first_part:
                 continue
             start = name_toks[0].start if name_toks else marker_start - len(first_part)
@@ -352,7 +376,8 @@ class MentionFinder:
             if not name or len(name) < 2 or name[0] in "-–":
                 continue
             name = name.strip(" -–")
-            marker_nom = head_nominative(marker_word.lower(), lambda b: b in lexicon.PROJECT_MARKERS)
+            if self.lookup(name) is not None or len(name) < 3:
+                continue  # `ESR+-hankkeesta`, `EU-hanke`: a kind of project, not a name
             aliases = [f"{name}-{marker_nom}" if glued else f"{name} -{marker_nom}"]
             out.append(Cand(start, last_word_end, line.number, EntityType.PROJECT,
                             capitalise(name), "project.marker", 0.85, aliases=aliases))
@@ -378,9 +403,10 @@ class MentionFinder:
         Learning Institute Kreikassa, European University Cyprus …`); the value of a
         funder key is a fund when nothing else names it (`Rahoittaja` / `Erasmus+`)."""
         out = []
+        # after the cue, any lower-case words (`ovat`, `mm.`, `yhteistyöorganisaatiot`)
+        # come before the first member
         cue_re = re.compile(r"\b(" + "|".join(lexicon.LIST_CUES)
-                            + r")\w*\b[:\s]*(?:(?:ovat|on|olivat|toimivat|"
-            r"mm\.|muun muassa|yhteistyöorganisaatiot|organisaatiot)\s+)*", re.I)
+                            + r")\w*\b[:\s]*(?:[a-zåäö][\w.-]*\s+){0,4}")
         for n, line in enumerate(lines):
             key = line_key(line.text)
             if key and key[0] == "funder":
@@ -419,6 +445,9 @@ class MentionFinder:
             name = " ".join(words).strip(" ()")
             if not name or not name[:1].isupper() or len(words) > 8 or len(name) < 3:
                 continue
+            lower = [w for w in words[1:] if w[:1].islower()]
+            if any(w not in _NAME_FUNCTION_WORDS for w in lower) and not legal_form(words[-1]):
+                continue  # a clause, not a name (`… -ohjelmasta saavassa hankkeessa`)
             s = p_start + (len(part) - len(part.lstrip()))
             e = s + len(name)
             if any(c.start < e and s < c.end for c in cands):
@@ -459,6 +488,37 @@ class MentionFinder:
                 aliases.append(parts[0])  # `Blendi - Osallisuutta …` is also `Blendi`
             out.append(Cand(line.start, line.end, line.number, EntityType.PROJECT, t,
                             "project.heading", 0.75, aliases=aliases))
+        return out
+
+    def _introduced_list_projects(self, lines: list[Line], text: str) -> list[Cand]:
+        """`… seuraavien hankkeiden siirtämiseksi:` then `1. NAME`, `• NAME`: each
+        item of a list introduced as projects is a project's name."""
+        out = []
+        introduced = False
+        for line in lines:
+            low = line.text.lower()
+            if re.search(r"\bseuraav\w*\s+(\w+\s+)?(hank|projekt)", low) or \
+                    re.search(r"\b(hankkeet|hankkeille|hankkeita|projektit)\s*:\s*$", low):
+                introduced = True
+                continue
+            m = re.match(r"^(?:\d+[.)]|[•*·–-])\s+(?P<body>.+)$", line.text)
+            if not introduced or not m:
+                continue
+            body = m.group("body")
+            if ", " in body or body.endswith("."):
+                continue  # `NAME, APPLICANT` items are read by _list_item_projects
+            marker = re.search(r"\s*[-–]\s?(hank|projekt)\w*.*$", body)
+            name = body[:marker.start()] if marker else body
+            aliases = []
+            acronym = re.search(r"\s\(([A-ZÅÄÖ][\w-]{1,12})\)$", name)
+            if acronym:
+                aliases.append(acronym.group(1))
+                name = name[:acronym.start()]
+            if not name[:1].isupper() or len(name.split()) > 20:
+                continue
+            s0 = line.start + m.start("body")
+            out.append(Cand(s0, s0 + len(name), line.number, EntityType.PROJECT, name,
+                            "project.introduced_list", 0.75, aliases=aliases))
         return out
 
     def _list_item_projects(self, lines: list[Line], text: str, cands: list[Cand]) -> list[Cand]:
@@ -588,7 +648,16 @@ def _plausible_single_org(tok: Tok, base: str) -> bool:
         return False
     if base.lower() in lexicon.ORG_HEADS:
         return False
+    if "-" in tok.text.strip("-") and tok.text.split("-")[0][:1].isupper():
+        return True  # `Pyhäjärvi-instituuttisäätiö`: a proper first part
     return tok.i > 0 or "nimisana" not in word_classes(tok.text)
+
+
+def _common_genitive(tok: Tok) -> bool:
+    """A genitive common noun (`terveyden`), not a proper name (`Kuopion`)."""
+    classes = word_classes(tok.text)
+    return is_genitive(tok.text) and "nimisana" in classes and \
+        not classes & {"paikannimi", "nimi", "etunimi", "sukunimi"}
 
 
 def _heading_shape(line: Line) -> bool:
@@ -634,31 +703,41 @@ def _field_is_actors(field: tuple[int, int, str], actors: list[Cand], text: str)
     return leftover == ""
 
 
-def _project_name_run(toks: list[Tok]) -> list[Tok]:
-    """The tokens of a project name that ends right before a marker."""
+def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
+                      marker_word: str = "") -> list[Tok]:
+    """The tokens of a project name that ends right before a marker: back to a
+    clause boundary (punctuation, a lower-case verb, a capitalised common noun in
+    an object case such as `EU-tukea`, an attribute agreeing with the marker such
+    as `-rahoitteiseen REDUCES-hankkeeseen`), then from its first capital on."""
+    marker_cases = (marker_cases or set()) - {"Nom", "Gen"}
     run: list[Tok] = []
     for t in reversed(toks):
-        if t.text in _STOP_PUNCT or t.pos in ("VERB", "AUX") or t.text in ".":
+        if t.text in _STOP_PUNCT or t.text == "." or t.lower in ("euroa", "€", "eur"):
             break
         if t.is_punct and t.text not in "!?-–&+'":
             break
+        if t.pos in ("VERB", "AUX") and not t.is_cap:
+            break
+        if t.text.startswith("-") and len(t.text) > 1:
+            break  # `-rahoitteiseen`: an attribute of the marker word
+        if not t.is_cap and marker_cases and cases_of(t.text) & marker_cases \
+                and not cases_of(t.text) & {"Nom", "Gen"}:
+            break
+        if not t.is_cap and marker_word and len(t.text) > 4 and \
+                t.lower[-4:] == marker_word.lower()[-4:] and not marker_word.lower().endswith("e"):
+            break  # `-rahoitteiseen REDUCES-hankkeeseen`: the same ending, an attribute
         if any(r.is_cap for r in run) and t.is_cap and not t.text.isupper() \
                 and _is_object_case(t.text):
             break  # `myönnettiin EU-tukea | Meriklusteri- ja … –projektiin`
         run.insert(0, t)
-        if len(run) > 10:
+        if len(run) > 16:
             return []
-    while run and (run[0].pos in ("PRON", "DET") or run[0].lower in ("ja", "sekä")):
+    while run and (run[0].pos in ("PRON", "DET") or run[0].lower in ("ja", "sekä")
+                   or run[0].is_punct):
         run = run[1:]  # `Tätä Landemia-hanketta`
-    # start at the last capitalised group, else take the run as it is
     caps = [k for k, t in enumerate(run) if t.is_cap]
     if caps:
-        k = caps[-1]
-        while k > 0 and run[k - 1].is_cap:
-            k -= 1
-        while k > 0 and run[k - 1].text == "-" and k > 1 and run[k - 2].is_cap:
-            k -= 2
-        run = run[k:]
+        run = run[caps[0]:]  # names start with a capital: drop `rahaa` in `rahaa Luovien …`
     return run
 
 
@@ -682,7 +761,8 @@ def _is_object_case(word: str) -> bool:
     rs = analyses(word)
     if not rs or any(r.get("CLASS") in ("nimi", "etunimi", "sukunimi", "paikannimi") for r in rs):
         return False
-    return not (cases_of(word) & {"Nom", "Gen"})
+    cs = cases_of(word)
+    return bool(cs) and not cs & {"Nom", "Gen"}  # a verb (`Valitse Kymi`) has no case
 
 
 Finder = Callable[[Line, str], list[Cand]]

@@ -360,7 +360,8 @@ class RelationReader:
                 if org is not None:
                     self.claims.append(RawClaim(Relation.CONTACT, person, org, None, span,
                                                 "contact.block.org", 0.75))
-                elif self.page_project is not None:
+                elif self.page_project is not None and self.page_project.rule == "project.heading":
+                    # only a project's own page makes its contacts the project's
                     self.claims.append(RawClaim(Relation.CONTACT, person, self.page_project,
                                                 None, span, "contact.block.project", 0.7))
 
