@@ -34,7 +34,7 @@ def line_key(line_text: str) -> tuple[str, str, int] | None:
     alone on its line (offset = len(line)); None for other lines."""
     t = line_text.strip()
     group = key_group(t)
-    if group and len(t.split()) <= 3:
+    if group and len(t.split()) <= 3 and ":" not in t.rstrip(":"):
         return group, t.rstrip(":"), len(line_text)
     m = _INLINE_KEY.match(line_text)
     if m:

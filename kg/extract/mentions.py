@@ -637,7 +637,7 @@ def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
 def _plausible_single_word(tok: Tok, record: AuthorityRecord) -> bool:
     """One-word authority names: only when written as a name (capital, or an acronym)."""
     if record.type in (EntityType.MUNICIPALITY, EntityType.REGION):
-        return tok.is_cap
+        return tok.is_cap and not (tok.text.isupper() and len(tok.text) > 1)  # not `EURA`
     return tok.is_cap or tok.text.isupper()
 
 

@@ -3,10 +3,13 @@
 Lines are hard boundaries: project pages, lists and contact blocks put one
 item on a line, and the model would run them together otherwise. Each line
 keeps its character offset in the document, so every token knows where it is.
+Sentences within a line are split by punctuation, not by the model, which cuts
+names such as `Uudistuva ja osaava Suomi 2021–2027 -ohjelma` in two.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,6 +81,26 @@ def split_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# A sentence ends at . ! ? followed by white space and a capital or a digit,
+# except after an abbreviation (`mm.`, `esim.`, `St.`) or a date's day or month.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”“«A-ZÅÄÖ0-9])")
+_ABBREVIATIONS = frozenset({"mm", "esim", "ns", "n", "p", "puh", "vs", "st", "dr", "prof",
+                            "ym", "yms", "jne", "ks", "klo", "s", "nro", "tms", "eli", "ts",
+                            "milj", "mrd", "tri", "oy", "ry"})
+
+
+def sentence_starts(line_text: str) -> list[int]:
+    """Offsets within the line where sentences start (the first is 0)."""
+    starts = [0]
+    for m in _SENTENCE_END.finditer(line_text):
+        before = line_text[:m.start()].rstrip(".!?")
+        last = before.rsplit(None, 1)[-1] if before.split() else ""
+        if last.lower() in _ABBREVIATIONS or last.isdigit() or len(last) == 1:
+            continue
+        starts.append(m.end())
+    return starts
+
+
 def parse(text: str, nlp=None) -> list[Line]:
     nlp = nlp or load_model()
     pieces = split_lines(text)
@@ -85,15 +108,12 @@ def parse(text: str, nlp=None) -> list[Line]:
     for n, ((offset, line_text), doc) in enumerate(
         zip(pieces, nlp.pipe([p[1] for p in pieces], batch_size=64), strict=True)
     ):
-        sent_of = {}
-        for s_i, s in enumerate(doc.sents):
-            for t in s:
-                sent_of[t.i] = s_i
+        starts = sentence_starts(line_text)
         toks = tuple(
             Tok(
                 i=t.i, text=t.text, start=offset + t.idx, end=offset + t.idx + len(t.text),
                 pos=t.pos_, dep=t.dep_, head=t.head.i, lemma=t.lemma_, ent=t.ent_type_,
-                sent=sent_of.get(t.i, 0), space_after=bool(t.whitespace_),
+                sent=sum(1 for st in starts if st <= t.idx) - 1, space_after=bool(t.whitespace_),
             )
             for t in doc
         )
