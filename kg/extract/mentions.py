@@ -28,6 +28,7 @@ from kg.extract import lexicon
 from kg.extract.layout import is_project_key, line_key
 from kg.extract.morphology import (
     analyses,
+    is_finite_verb,
     cases_of,
     head_nominative,
     is_genitive,
@@ -101,12 +102,14 @@ class MentionFinder:
             cands += self._places(line)
             cands += self._marker_projects(line, text)
             cands += self._quoted_projects(line)
+        cands += self._expanded_acronyms(cands, text)
         first = _resolve_overlaps(cands)
         cands += self._listed_names(lines, text, first)
         first = _resolve_overlaps(cands)
         cands += self._heading_projects(lines, first)
         cands += self._list_item_projects(lines, text, first)
         cands += self._introduced_list_projects(lines, text)
+        cands += self._form_name_projects(lines)
         chosen = _resolve_overlaps(cands)
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
@@ -333,7 +336,8 @@ class MentionFinder:
                 continue  # `Itä-Suomen Hyvinvointivoimala`: a place inside a name
             if "paikannimi" in classes and cases_of(t.text) == {"Gen"}:
                 continue  # `Ukrainan jälleenrakennus`, `Tallinnan tunneli`: a modifier
-            if "paikannimi" in classes and t.i > 0 and not lexicon_word(t.text):
+            if "paikannimi" in classes and (t.i > 0 or classes == {"paikannimi"}) \
+                    and not lexicon_word(t.text):
                 base = head_nominative(t.text, lambda b: "paikannimi" in word_classes(b))
                 out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
                                 base, "name.place.voikko", 0.6))
@@ -490,6 +494,33 @@ class MentionFinder:
                             "project.heading", 0.75, aliases=aliases))
         return out
 
+    def _form_name_projects(self, lines: list[Line]) -> list[Cand]:
+        """Application forms: `Hankkeen nimi: X`, `Projektin nimi X`, or the key on
+        its own line with the name below."""
+        out = []
+        key_re = re.compile(r"\b(?:hankkeen|projektin)\s+(?:virallinen\s+)?nimi(?:\s+on)?\s*:?\s*",
+                            re.I)
+        for n, line in enumerate(lines):
+            m = key_re.search(line.text)
+            if not m:
+                continue
+            value_line, start = line, m.end()
+            if start >= len(line.text) and n + 1 < len(lines):
+                value_line, start = lines[n + 1], 0
+            value = value_line.text[start:].strip()
+            if value[:1] in QUOTES:
+                continue  # a quoted name is read by _quoted_projects
+            marker = re.search(r"\s+[-–]\s*\w*(hank|projekt)\w*$", value)
+            name = value[:marker.start()] if marker else value
+            name = name.strip(" .")
+            if not name[:1].isupper() or not 1 <= len(name.split()) <= 16:
+                continue
+            s0 = value_line.start + value_line.text.index(name, start)
+            out.append(Cand(s0, s0 + len(name), value_line.number, EntityType.PROJECT, name,
+                            "project.form_name", 0.8,
+                            aliases=[value] if value != name else []))
+        return out
+
     def _introduced_list_projects(self, lines: list[Line], text: str) -> list[Cand]:
         """`… seuraavien hankkeiden siirtämiseksi:` then `1. NAME`, `• NAME`: each
         item of a list introduced as projects is a project's name."""
@@ -561,6 +592,26 @@ class MentionFinder:
                 continue
             out.append(Cand(offset, offset + len(name), line.number, EntityType.PROJECT,
                             name, "project.list_item", 0.8, aliases=aliases))
+        return out
+
+    def _expanded_acronyms(self, cands: list[Cand], text: str) -> list[Cand]:
+        """`Alueiden kestävän kasvun ja elinvoiman tukeminen (AKKE)`: a known acronym
+        in brackets after a name makes that name the acronym's entity as written."""
+        out = []
+        for c in cands:
+            if c.authority is None or c.rule != "gazetteer.abbreviation":
+                continue
+            if text[c.start - 1:c.start] != "(" or text[c.end:c.end + 1] != ")":
+                continue
+            line_start = text.rfind("\n", 0, c.start) + 1
+            left = text[line_start:c.start - 1].rstrip()
+            cut = max(left.rfind(", "), left.rfind(": "), left.rfind("; "))
+            name = left[cut + 2:] if cut >= 0 else left
+            if not name[:1].isupper() or not 2 <= len(name.split()) <= 10:
+                continue
+            s = line_start + (len(left) - len(name))
+            out.append(Cand(s, c.end + 1, c.line, c.type, c.authority.name, "name.acronym_defined",
+                            0.9, c.authority, aliases=[name, text[c.start:c.end]]))
         return out
 
     def _acronyms_and_short_forms(self, lines, text, chosen: list[Cand]) -> list[Cand]:
@@ -670,7 +721,7 @@ def _heading_shape(line: Line) -> bool:
         return False
     if re.match(r"\d+[.)]?\s", t) or t.lower() in lexicon.PROJECT_ANAPHORA:
         return False  # a numbered item or section
-    if re.match(r"^[^:]{2,40}:\s", t):
+    if re.match(r"^[^:]{2,60}:\s", t):
         return False  # `Vastuuviranomainen: …`: a key and its value, known key or not
     words = [w.lower().strip("!?,") for w in t.split()]
     if any(w in lexicon.SECTION_WORDS for w in words) and \
@@ -716,8 +767,8 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
             break
         if t.is_punct and t.text not in "!?-–&+'":
             break
-        if t.pos in ("VERB", "AUX") and not t.is_cap:
-            break
+        if not t.is_cap and (is_finite_verb(t.text) or _agent_participle(t.text)):
+            break  # `… vetämä | Löydä luonto – … saavutettaviksi -hanke`
         if t.text.startswith("-") and len(t.text) > 1:
             break  # `-rahoitteiseen`: an attribute of the marker word
         if not t.is_cap and marker_cases and cases_of(t.text) & marker_cases \
@@ -739,6 +790,11 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
     if caps:
         run = run[caps[0]:]  # names start with a capital: drop `rahaa` in `rahaa Luovien …`
     return run
+
+
+def _agent_participle(word: str) -> bool:
+    """`vetämä`, `hallinnoima`, `toteuttama`: `X:n vetämä` names who runs what follows."""
+    return any(a.get("PARTICIPLE") == "agent" for a in analyses(word))
 
 
 def _nominal_case(word: str) -> bool:

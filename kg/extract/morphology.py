@@ -126,3 +126,11 @@ def is_genitive(word: str) -> bool:
     if cs:
         return "Gen" in cs
     return word.endswith("n")
+
+
+def is_finite_verb(word: str) -> bool:
+    """A verb in a mood (`myönsi`, `hallinnoi`), not a participle or infinitive
+    (`kestävän`, `tukeminen`), which occur inside names."""
+    return any(a.get("CLASS") == "teonsana" and a.get("MOOD") in ("indicative", "imperative",
+                                                                   "conditional", "potential")
+               for a in analyses(word))

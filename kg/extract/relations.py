@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand
-from kg.extract.morphology import cases_of
+from kg.extract.morphology import cases_of, is_finite_verb
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -109,6 +109,11 @@ class RelationReader:
         self.claims: list[RawClaim] = []
         projects = [m for m in mentions if m.type is EntityType.PROJECT]
         self.page_project = _page_project(projects)
+        self.only_project = _only_project(projects)
+        if self.page_project is None and self.only_project is not None and \
+                self.only_project.line < 3:
+            # the one project, named in the title or the lead, is what the text is about
+            self.page_project = self.only_project
 
     # ------------------------------------------------------------------ focus
     def project_for(self, unit: Unit, index: int) -> tuple[Cand | None, str]:
@@ -123,6 +128,8 @@ class RelationReader:
             return before[-1], "layout"
         if self.page_project is not None:
             return self.page_project, "page"
+        if self.only_project is not None and (self._anaphora(unit) or unit.key):
+            return self.only_project, "anaphora"
         return None, "none"
 
     def _anaphora(self, unit: Unit) -> bool:
@@ -242,11 +249,30 @@ class RelationReader:
                 self.add(Relation.TOTAL_COST, p, None, unit, "layout.page_amount", 0.6,
                          value=money[0].euros)
                 continue
+            if any(is_finite_verb(t.text) for t in line.toks):
+                continue  # a sentence, not a value
             funders = [m for m in unit.mentions if m.type in FUNDER_TYPES]
-            if any(m.type is EntityType.FUNDING for m in funders) and \
-                    not any(t.pos in ("VERB", "AUX") for t in line.toks):
+            if any(m.type is EntityType.FUNDING for m in funders):
                 for f in funders:
                     self.add(Relation.FUNDS, f, p, unit, "layout.page_funders", 0.6)
+                continue
+            # a lone organisation among the page's values (period, budget) runs it
+            actors = [m for m in unit.mentions if m.type in ACTOR_TYPES]
+            if len(actors) == 1 and actors[0].start == unit.start and \
+                    self._next_to_values(unit.lines[0]):
+                self.add(Relation.ADMINISTERS, actors[0], p, unit, "layout.page_organisation", 0.5)
+
+    def _next_to_values(self, n: int) -> bool:
+        """Is line n beside a line that is only a period or only an amount?"""
+        for k in (n - 1, n + 1):
+            if 0 <= k < len(self.lines):
+                t = self.lines[k].text.strip()
+                money = find_money(t)
+                periods = find_periods(t)
+                if (money and money[0].end - money[0].start >= len(t) - 1) or \
+                        (periods and periods[0].end - periods[0].start >= len(t) - 1):
+                    return True
+        return False
 
     def _context_funders(self) -> None:
         """Projects listed under an introduction that names the fund (`… puoltaa
@@ -360,7 +386,7 @@ class RelationReader:
                 if org is not None:
                     self.claims.append(RawClaim(Relation.CONTACT, person, org, None, span,
                                                 "contact.block.org", 0.75))
-                elif self.page_project is not None and self.page_project.rule == "project.heading":
+                elif self.page_project is not None:
                     # only a project's own page makes its contacts the project's
                     self.claims.append(RawClaim(Relation.CONTACT, person, self.page_project,
                                                 None, span, "contact.block.project", 0.7))
@@ -416,10 +442,18 @@ class RelationReader:
 # ---------------------------------------------------------------------- helpers
 
 def _page_project(projects: list[Cand]) -> Cand | None:
-    """The page's own project: its heading, or the only project it names."""
-    headings = [p for p in projects if p.rule == "project.heading"]
-    if len({fold_name(p.name) for p in headings}) == 1:
-        return headings[0]
+    """The page's own project: the one heading of a project page, or the name
+    an application form gives (`Hankkeen nimi: …`). A news item that merely names
+    one project has none: its other sentences may be about anything."""
+    own = [p for p in projects if p.rule in ("project.heading", "project.form_name")]
+    if len({fold_name(p.name) for p in own}) == 1:
+        return own[0]
+    return None
+
+
+def _only_project(projects: list[Cand]) -> Cand | None:
+    """The one project a document names (its sentences that refer back to `the
+    project` mean it)."""
     names = {fold_name(p.name) for p in projects}
     if len(names) == 1 and projects[0].rule != "project.list_item":
         return projects[0]
