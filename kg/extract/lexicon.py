@@ -120,3 +120,11 @@ PROJECT_ANAPHORA = ("hanke", "hankkeen", "hanketta", "hankkeelle", "hankkeessa",
                     "hankkeeseen", "hankkeella", "projekti", "projektin", "projektia",
                     "projektille", "projektissa", "projektiin", "pilotti", "pilotin",
                     "pilottia", "pilotissa", "hankkeen nimi", "hankkeena")
+
+#: Head words of job titles (`toimitusjohtaja`, `kehittämispäällikkö`): a title
+#: between an organisation in the genitive and a person says whom they work for.
+TITLE_HEADS = ("johtaja", "päällikkö", "asiantuntija", "koordinaattori", "sihteeri",
+               "suunnittelija", "esihenkilö", "edustaja", "jäsen", "neuvos", "tutkija",
+               "lehtori", "opettaja", "rehtori", "ohjaaja", "insinööri", "kehittäjä",
+               "valmistelija", "pormestari", "puheenjohtaja", "vastaava", "työntekijä",
+               "projektipäällikkö", "manageri", "koordinaattori", "agentti")

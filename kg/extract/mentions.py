@@ -102,7 +102,9 @@ class MentionFinder:
             cands += self._places(line)
             cands += self._marker_projects(line, text)
             cands += self._quoted_projects(line)
+            cands += self._acronym_employers(line)
         cands += self._expanded_acronyms(cands, text)
+        cands += self._title_organisations(lines, text, _resolve_overlaps(cands))
         first = _resolve_overlaps(cands)
         cands += self._listed_names(lines, text, first)
         first = _resolve_overlaps(cands)
@@ -297,7 +299,9 @@ class MentionFinder:
             ca, cb = word_classes(a.text), word_classes(b.text)
             first_last = "etunimi" in ca and ("sukunimi" in cb or not cb or "nimi" in cb
                                               or b.ent == "PERSON")
-            last_first = ("sukunimi" in ca and "etunimi" in cb and i == 0)
+            # `Räsänen Sari` at a line start, or as a form's value (`nimi: Kaunismaa Pekka`)
+            last_first = ("sukunimi" in ca and "etunimi" in cb
+                          and (i == 0 or toks[i - 1].text in (":", ",")))
             if not (first_last or last_first or (a.ent == b.ent == "PERSON")):
                 continue
             if _org_head(self.nominative(b.text)) or self._place_record(b.text):
@@ -594,6 +598,50 @@ class MentionFinder:
                             name, "project.list_item", 0.8, aliases=aliases))
         return out
 
+    def _acronym_employers(self, line: Line) -> list[Cand]:
+        """`VASEKin toimitusjohtaja`: an all-caps word in the genitive before a job
+        title is an organisation, known or not."""
+        out = []
+        toks = line.toks
+        for k in range(len(toks) - 1):
+            m = re.fullmatch(r"([A-ZÅÄÖ]{3,10})(?::n|in|n)", toks[k].text)
+            if m and is_title(toks[k + 1].text):
+                out.append(Cand(toks[k].start, toks[k].start + len(m.group(1)), line.number,
+                                EntityType.ORGANISATION, m.group(1), "name.acronym_employer", 0.7,
+                                self.lookup(m.group(1))))
+        return out
+
+    def _title_organisations(self, lines: list[Line], text: str, cands: list[Cand]) -> list[Cand]:
+        """`Seppo Kääriäinen, maakunnan yhteistyöryhmän puheenjohtaja`: the genitive
+        before a person's title names the organisation, even in lower case."""
+        out = []
+        for c in cands:
+            if c.type is not EntityType.PERSON or text[c.end:c.end + 2] != ", ":
+                continue
+            line = lines[c.line]
+            toks = [t for t in line.toks if t.start >= c.end + 2]
+            phrase = []
+            for t in toks:
+                if t.is_punct:
+                    break
+                phrase.append(t)
+            # the last genitive with an organisation head, and its genitive modifiers
+            for k in range(len(phrase) - 2, -1, -1):
+                head = phrase[k]
+                base = self.nominative(head.text)
+                if not (is_genitive(head.text) and _org_head(base)):
+                    continue
+                first = k
+                while first > 0 and is_genitive(phrase[first - 1].text):
+                    first -= 1
+                if any(x.start < head.end and phrase[first].start < x.end for x in cands):
+                    break  # already a name
+                name = capitalise(text[phrase[first].start:head.start] + base)
+                out.append(Cand(phrase[first].start, head.end, c.line, EntityType.ORGANISATION,
+                                name, "name.title_org", 0.7, self.lookup(name)))
+                break
+        return out
+
     def _expanded_acronyms(self, cands: list[Cand], text: str) -> list[Cand]:
         """`Alueiden kestävän kasvun ja elinvoiman tukeminen (AKKE)`: a known acronym
         in brackets after a name makes that name the acronym's entity as written."""
@@ -650,6 +698,14 @@ class MentionFinder:
 
 
 # ---------------------------------------------------------------------- helpers
+
+def is_title(word: str) -> bool:
+    """A job title in lower case (`toimitusjohtaja`, `kehittämispäällikkö`)."""
+    if not word.islower():
+        return False
+    base = head_nominative(word, lambda b: b.endswith(lexicon.TITLE_HEADS)).lower()
+    return base.endswith(lexicon.TITLE_HEADS)
+
 
 def lexicon_word(word: str) -> bool:
     """A word Voikko knows as a common noun (so a capital may be sentence-initial)."""

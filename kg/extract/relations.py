@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from kg.extract import lexicon
 from kg.extract.layout import line_key
-from kg.extract.mentions import Cand
-from kg.extract.morphology import cases_of, is_finite_verb
+from kg.extract.mentions import Cand, is_title
+from kg.extract.morphology import cases_of, is_finite_verb, is_genitive
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -421,7 +421,32 @@ class RelationReader:
                     seen.add(key)
                     self.claims.append(RawClaim(Relation.MEMBER_OF, c.subject, c.object, None,
                                                 c.span, "member.contact_entry", 0.75))
+        # a form's contact person works for the form's applicant
+        page = self.page_project
+        if page is not None and page.rule == "project.form_name":
+            applicants = [c.subject for c in self.claims if c.relation is Relation.ADMINISTERS
+                          and c.object is not None and _key(c.object) == _key(page)]
+            for c in list(self.claims):
+                if c.relation is Relation.CONTACT and c.object is page and applicants:
+                    self.claims.append(RawClaim(Relation.MEMBER_OF, c.subject, applicants[0],
+                                                None, c.span, "member.form_contact", 0.7))
         ordered = sorted(self.mentions, key=lambda m: m.start)
+        # `VASEKin toimitusjohtaja Stefan Råback`, `Kasvupalvelut -valmistelutyöryhmän
+        # puheenjohtaja Juha Pulliainen`: organisation (genitive), title, person
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a.line != b.line or a.type not in ACTOR_TYPES or b.type is not EntityType.PERSON:
+                continue
+            gap = self.text[a.end:b.start]
+            glued = re.match(r"[\w:]*", gap).group(0)  # a case ending on the name: `VASEK|in`
+            between = gap[len(glued):].split()
+            last_word = self.text[a.start:a.end].split()[-1] + glued
+            if between and len(between) <= 2 and all(is_title(w) for w in between) \
+                    and is_genitive(last_word) and (id(b), id(a)) not in seen:
+                seen.add((id(b), id(a)))
+                line = self.lines[a.line]
+                self.claims.append(RawClaim(Relation.MEMBER_OF, b, a, None,
+                                            Span(line.start, line.end, line.text),
+                                            "member.title", 0.75))
         for a, b in zip(ordered, ordered[1:], strict=False):
             if a.line != b.line:
                 continue
