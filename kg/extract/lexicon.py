@@ -128,3 +128,15 @@ TITLE_HEADS = ("johtaja", "päällikkö", "asiantuntija", "koordinaattori", "sih
                "lehtori", "opettaja", "rehtori", "ohjaaja", "insinööri", "kehittäjä",
                "valmistelija", "pormestari", "puheenjohtaja", "vastaava", "työntekijä",
                "projektipäällikkö", "manageri", "koordinaattori", "agentti")
+
+#: Active verbs of granting: their subject is the funder (`maakuntahallitus myönsi`).
+GRANT_VERBS_ACTIVE = ("myönsi", "myönsivät", "myöntää", "myöntänyt", "myönsimme", "puolsi",
+                      "puoltaa", "päätti myöntää", "rahoittaa", "rahoitti")
+#: Passive or receiving grant phrases: the funder is not in the sentence.
+GRANT_PASSIVE = ("myönnettiin", "myönnetään", "myönnetty", "sai rahoitusta", "saa rahoitusta",
+                 "sai tukea", "saa tukea", "osarahoitetaan", "rahoitetaan", "on myönnetty")
+#: Organs that act for the organisation named in their genitive.
+ORGAN_HEADS = ("hallitus", "maakuntahallitus", "lautakunta", "valtuusto", "jaosto",
+               "kaupunginhallitus", "kunnanhallitus", "aluehallitus")
+#: Words after an acronym that make it a funding instrument (`AIKO-rahoitus`).
+FUNDING_SUFFIXES = ("rahoitus", "tuki", "raha", "avustus", "ohjelma", "määräraha")

@@ -103,6 +103,7 @@ class MentionFinder:
             cands += self._marker_projects(line, text)
             cands += self._quoted_projects(line)
             cands += self._acronym_employers(line)
+            cands += self._funding_phrases(line, text)
         cands += self._expanded_acronyms(cands, text)
         cands += self._title_organisations(lines, text, _resolve_overlaps(cands))
         first = _resolve_overlaps(cands)
@@ -596,6 +597,36 @@ class MentionFinder:
                 continue
             out.append(Cand(offset, offset + len(name), line.number, EntityType.PROJECT,
                             name, "project.list_item", 0.8, aliases=aliases))
+        return out
+
+    def _funding_phrases(self, line: Line, text: str) -> list[Cand]:
+        """Funds written in lower case (`maakunnan kehittämisrahaa`) and acronyms
+        marked as funding (`AIKO-rahoitusta`, `AKKE-rahoitus`)."""
+        out = []
+        toks = line.toks
+        for h, t in enumerate(toks):
+            m = re.fullmatch(r"([A-ZÅÄÖ][A-ZÅÄÖ+]{2,9})-(\w+)", t.text)
+            if m and self.nominative(m.group(2)).lower() in lexicon.FUNDING_SUFFIXES:
+                rec = self.lookup(m.group(1))
+                if rec is None or rec.type is EntityType.FUNDING:
+                    s0 = t.start
+                    out.append(Cand(s0, s0 + len(m.group(1)), line.number, EntityType.FUNDING,
+                                    rec.name if rec else m.group(1), "name.funding_acronym", 0.8,
+                                    rec, aliases=[m.group(1), f"{m.group(1)}-rahoitus"]))
+                continue
+            if not t.text.islower():
+                continue
+            base = self.nominative(t.text).lower()
+            if not any(base.endswith(f) for f in lexicon.FUNDING_HEADS):
+                continue
+            first = h
+            while first > 0 and is_genitive(toks[first - 1].text) and toks[first - 1].text.isalpha() \
+                    and h - first < 3:
+                first -= 1
+            name = capitalise(text[toks[first].start:t.start] + base)
+            aliases = [base] if first < h else []
+            out.append(Cand(toks[first].start, t.end, line.number, EntityType.FUNDING, name,
+                            "name.funding_phrase", 0.6, self.lookup(name), aliases=aliases))
         return out
 
     def _acronym_employers(self, line: Line) -> list[Cand]:

@@ -153,6 +153,7 @@ class RelationReader:
             self._areas(unit, project, how)
             self._list_item(unit)
         self._page_values()
+        self._granted()
         self._context_funders()
         self._contacts()
         self._membership()
@@ -261,6 +262,59 @@ class RelationReader:
             if len(actors) == 1 and actors[0].start == unit.start and \
                     self._next_to_values(unit.lines[0]):
                 self.add(Relation.ADMINISTERS, actors[0], p, unit, "layout.page_organisation", 0.5)
+
+    def _granted(self) -> None:
+        """`Satakuntaliiton maakuntahallitus myönsi … tukea` names the granter once;
+        later `Y:lle myönnettiin … Z-projektiin` sentences are its grants too, with
+        the instruments the granting sentences name (`kehittämisrahaa`, `AKKE-rahoitusta`)."""
+        granter: Cand | None = None
+        instruments: list[Cand] = []
+        for unit in self.units:
+            low = unit.text.lower()
+            active = _find_any(low, lexicon.GRANT_VERBS_ACTIVE)
+            passive = _find_any(low, lexicon.GRANT_PASSIVE)
+            if active is not None:
+                before = [m for m in unit.mentions if m.start - unit.start < active
+                          and m.type in ACTOR_TYPES and not _is_recipient(self.text, m)]
+                if before:
+                    granter = self._acting_organisation(before[-1])
+                funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
+                if funds_here:
+                    instruments = funds_here
+            if active is None and passive is None:
+                continue
+            projects = [m for m in unit.mentions if m.type is EntityType.PROJECT]
+            if not projects:
+                project, _ = self.project_for(unit, 0)
+                projects = [project] if project is not None and self._anaphora(unit) else []
+            if not projects:
+                continue
+            funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
+            givers = ([granter] if granter is not None else []) + (funds_here or instruments)
+            money = [m for m in find_money(unit.text) if not _is_part(low, m.start)
+                     and not _cue_before(low, m.start, lexicon.TOTAL_COST_CUES)]
+            shares = find_shares(unit.text)
+            for p in projects[:1]:
+                for g in givers:
+                    self.add(Relation.FUNDS, g, p, unit, "funding.granted", 0.7,
+                             amount_eur=money[0].euros if len(money) == 1 else None,
+                             share_percent=shares[0][2] if len(shares) == 1 else None)
+                recipients = [m for m in unit.mentions if m.type in ACTOR_TYPES
+                              and _is_recipient(self.text, m) and m.start < p.start]
+                for r in recipients:
+                    self.add(Relation.ADMINISTERS, r, p, unit, "funding.recipient", 0.7)
+
+    def _acting_organisation(self, m: Cand) -> Cand:
+        """`Satakuntaliiton maakuntahallitus` acts for Satakuntaliitto when the
+        genitive is a known organisation."""
+        words = self.text[m.start:m.end].split()
+        if len(words) >= 2 and words[-1].lower().rstrip(".,") in lexicon.ORGAN_HEADS:
+            parents = [c for c in self.mentions if c.authority is not None
+                       and c.type is EntityType.ORGANISATION and c.start >= m.start
+                       and c.end < m.end]
+            if parents:
+                return parents[0]
+        return m
 
     def _next_to_values(self, n: int) -> bool:
         """Is line n beside a line that is only a period or only an amount?"""
@@ -491,6 +545,11 @@ def _key(c: Cand) -> str:
 
 def fold_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def _find_any(low: str, phrases: tuple[str, ...]) -> int | None:
+    hits = [m.start() for p in phrases for m in re.finditer(rf"\b{re.escape(p)}\b", low)]
+    return min(hits) if hits else None
 
 
 def _in_parentheses(text: str, m: Cand) -> bool:
