@@ -57,7 +57,7 @@ def cmd_validate(args) -> int:
 
         try:
             result = check_consistency(args.data, _settings(args))
-        except (FileNotFoundError, ReasonerUnavailable) as e:
+        except (FileNotFoundError, ValueError, ReasonerUnavailable) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
         print(result.summary())

@@ -50,11 +50,14 @@ def load_data(data: str | Path | Graph) -> Graph:
         path = path / TTL_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no built dataset here (run `kg build` first)")
-    if path.suffix in (".trig", ".nq"):
-        from rdflib import Dataset
+    from rdflib import Dataset
 
-        return union_graph(Dataset().parse(path))
-    return Graph().parse(path)
+    try:
+        if path.suffix in (".trig", ".nq"):
+            return union_graph(Dataset().parse(path))
+        return Graph().parse(path)
+    except Exception as e:  # noqa: BLE001 - rdflib's parsers raise many types
+        raise ValueError(f"{path}: not readable as RDF: {e}") from e
 
 
 def check_consistency(data: str | Path | Graph, settings: Settings | None = None,

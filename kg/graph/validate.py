@@ -92,10 +92,13 @@ def validate_path(path: str | Path, settings: Settings | None = None) -> Validat
         path = path / TTL_NAME
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no built dataset here (run `kg build` first)")
-    if path.suffix in (".trig", ".nq"):
-        data = union_graph(Dataset().parse(path))
-    else:
-        data = Graph().parse(path)
+    try:
+        if path.suffix in (".trig", ".nq"):
+            data = union_graph(Dataset().parse(path))
+        else:
+            data = Graph().parse(path)
+    except Exception as e:  # noqa: BLE001 - rdflib's parsers raise many types
+        raise ValueError(f"{path}: not readable as RDF: {e}") from e
     return validate_graph(data, settings)
 
 
@@ -129,10 +132,17 @@ def _shape_name(shapes: Graph, shape, path) -> str:
         return shapes.qname(shape)
     owner = next(iter(sorted(shapes.subjects(SH.property, shape))), None)
     name = shapes.qname(owner) if isinstance(owner, URIRef) else "an anonymous shape"
+    if isinstance(path, BNode) and shapes.value(path, SH.alternativePath) is not None:
+        from rdflib.collection import Collection
+
+        alternatives = Collection(shapes, shapes.value(path, SH.alternativePath))
+        return f"{name} / " + "|".join(shapes.qname(p) for p in alternatives)
     return f"{name} / {shapes.qname(path)}" if isinstance(path, URIRef) else name
 
 
 def _documents(data: Graph, node) -> tuple[str, ...]:
     docs = set(data.objects(node, PROV.wasDerivedFrom)) | set(data.objects(node, HG.mentionedIn))
+    if (node, RDF.type, HG.Document) in data:
+        docs.add(node)
     names = {str(data.value(d, HG.fileName) or d) for d in docs}
     return tuple(sorted(names))
