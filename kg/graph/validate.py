@@ -84,8 +84,9 @@ def validate_graph(data: Graph, settings: Settings | None = None) -> ValidationR
 
 def validate_path(path: str | Path, settings: Settings | None = None) -> ValidationReport:
     """Validate a built dataset: a folder with hankegraph.ttl, or a .ttl/.nt/.trig file."""
-    from kg.graph.io import TTL_NAME, union_graph
     from rdflib import Dataset
+
+    from kg.graph.io import TTL_NAME, union_graph
 
     path = Path(path)
     if path.is_dir():
