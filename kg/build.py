@@ -9,11 +9,15 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.authority import load_authority
 from kg.ingest import Skipped, read_documents
 from kg.model import Document, Extraction, Resolution
 from kg.settings import Settings
+
+if TYPE_CHECKING:
+    from kg.graph.validate import ValidationReport
 
 
 @dataclass
@@ -25,6 +29,7 @@ class BuildReport:
     merges: int = 0
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
+    validation: ValidationReport | None = None  # None when built with validate=False
 
     def summary(self) -> str:
         lines = [f"documents: {self.documents} built, {len(self.skipped)} skipped"]
@@ -35,6 +40,8 @@ class BuildReport:
         lines.append(f"entities: {sum(self.entities_by_type.values())} ({ents})")
         lines.append(f"facts: {sum(self.facts_by_relation.values())} ({facts})")
         lines.append(f"merges across mentions: {self.merges}")
+        if self.validation is not None:
+            lines.append(self.validation.summary())
         for _name, path in sorted(self.outputs.items()):
             lines.append(f"wrote {_relative(path)}")
         lines.append(f"time: {self.seconds:.1f} s")
@@ -89,15 +96,21 @@ def resolve_paths(paths: Iterable[str | Path], settings: Settings
 
 
 def build(paths: Iterable[str | Path], settings: Settings | None = None,
-          out_dir: str | Path | None = None) -> BuildReport:
-    from kg.graph.io import write_dataset
+          out_dir: str | Path | None = None, validate: bool = True) -> BuildReport:
+    """With ``validate``, a graph that breaks ontology/shapes.ttl is not written (the
+    previous dataset stays) and ``report.validation`` lists the violations."""
+    from kg.graph.io import union_graph, write_dataset
     from kg.graph.rdf import GraphBuilder
+    from kg.graph.validate import validate_graph
 
     settings = settings or Settings()
     t0 = time.perf_counter()
     resolution, skipped = resolve_paths(paths, settings)
     ds = GraphBuilder(settings.base_iri).build(resolution)
-    outputs = write_dataset(ds, Path(out_dir or settings.out_dir))
+    validation = validate_graph(union_graph(ds), settings) if validate else None
+    outputs = {}
+    if validation is None or validation.conforms:
+        outputs = write_dataset(ds, Path(out_dir or settings.out_dir))
     return BuildReport(
         documents=len(resolution.documents),
         skipped=skipped,
@@ -107,4 +120,5 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
         merges=len(resolution.merges),
         seconds=time.perf_counter() - t0,
         outputs=outputs,
+        validation=validation,
     )

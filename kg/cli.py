@@ -21,12 +21,64 @@ def _settings(args) -> Settings:
 def cmd_build(args) -> int:
     from kg.build import build
 
-    report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out)
+    report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
+                   validate=not args.no_validate)
     print(report.summary())
     if report.documents == 0:
         print("error: no document could be built", file=sys.stderr)
         return 1
+    if report.validation is not None and not report.validation.conforms:
+        _print_violations(report.validation)
+        print("error: the graph breaks ontology/shapes.ttl, so nothing was written and the "
+              "previous dataset stays; `kg build --no-validate` writes it anyway",
+              file=sys.stderr)
+        return 4
     return 3 if report.skipped else 0
+
+
+def _print_violations(report) -> None:
+    for v in report.violations:
+        print(f"violation: {v}", file=sys.stderr)
+
+
+def cmd_validate(args) -> int:
+    from kg.graph.validate import validate_path
+
+    try:
+        report = validate_path(args.data, _settings(args))
+    except (FileNotFoundError, ValueError, SyntaxError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    _print_violations(report)
+    status = 0 if report.conforms else 4
+    if args.reason:
+        from kg.graph.reason import ReasonerUnavailable, check_consistency
+
+        try:
+            result = check_consistency(args.data, _settings(args))
+        except (FileNotFoundError, ValueError, ReasonerUnavailable) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(result.summary())
+        if not result.consistent:
+            status = 4
+    return status
+
+
+def cmd_export(args) -> int:
+    from kg.export import ExportOptions, export
+
+    options = ExportOptions(formats=tuple(dict.fromkeys(args.format or ["ttl"])),
+                            date=args.date, endpoint=args.endpoint)
+    try:
+        written = export(args.data, args.out, options, _settings(args))
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
 
 
 def cmd_query(args) -> int:
@@ -74,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
     b.add_argument("paths", nargs="*", help="files or folders (default: data/docs)")
     b.add_argument("--out", help="output folder (default: data/ttl)")
+    b.add_argument("--no-validate", action="store_true",
+                   help="write the graph even when it breaks ontology/shapes.ttl")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a SPARQL query over the built graph")
@@ -82,6 +136,26 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
     q.set_defaults(func=cmd_query)
+
+    v = sub.add_parser("validate", help="check the built graph against ontology/shapes.ttl")
+    v.add_argument("data", nargs="?", default=str(Settings().out_dir),
+                   help="dataset folder or .ttl/.nt/.trig file (default: data/ttl)")
+    v.add_argument("--reason", action="store_true",
+                   help="also check with the HermiT reasoner that the ontology and the "
+                        "data are consistent (needs Java)")
+    v.set_defaults(func=cmd_validate)
+
+    x = sub.add_parser("export", help="the built dataset as Turtle, N-Triples, TriG, JSON-LD "
+                       "or CSV, with a VoID/DCAT description")
+    x.add_argument("--format", action="append", choices=("ttl", "nt", "trig", "jsonld", "csv"),
+                   help="repeat for several (default: ttl)")
+    x.add_argument("--data", default=str(Settings().out_dir),
+                   help="the built dataset: folder or .trig file (default: data/ttl)")
+    x.add_argument("--out", default="data/export", help="output folder (default: data/export)")
+    x.add_argument("--date", help="creation date YYYY-MM-DD for the description (default: "
+                   "SOURCE_DATE_EPOCH, else today)")
+    x.add_argument("--endpoint", help="the SPARQL endpoint URL where the dataset is served")
+    x.set_defaults(func=cmd_export)
 
     e = sub.add_parser("evaluate", help="score extraction against gold annotations")
     e.add_argument("--gold", required=True, help="folder with NAME.txt and NAME.json")

@@ -11,6 +11,8 @@ missing=()
 for p in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Java runs the HermiT reasoner (owlready2); any Java 11+ on the PATH will do.
+command -v java >/dev/null || missing+=(default-jre-headless)
 if ((${#missing[@]})); then
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
         echo "setup: installing Debian packages: ${missing[*]}"
@@ -23,7 +25,8 @@ if ((${#missing[@]})); then
     else
         echo "setup: missing system packages: ${missing[*]}" >&2
         echo "setup: install them by hand (Debian/Ubuntu: apt-get install ${missing[*]};" >&2
-        echo "       elsewhere: libvoikko and its Finnish dictionary, https://voikko.puimula.org/)" >&2
+        echo "       elsewhere: libvoikko and its Finnish dictionary, https://voikko.puimula.org/," >&2
+        echo "       and a Java runtime for the HermiT reasoner)" >&2
         exit 1
     fi
 fi

@@ -18,6 +18,7 @@ All IRIs are deterministic functions of the content.
 from __future__ import annotations
 
 import hashlib
+import re
 from decimal import Decimal
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, Namespace, URIRef
@@ -60,6 +61,15 @@ ROLE = {
 
 AUTHORITY_GRAPH = "graph/authority"
 
+#: E-mail addresses (also written ``name(at)host.fi``) and Finnish phone numbers: a person
+#: is named by name and role only, so evidence sentences lose these before they are
+#: written. ontology/shapes.ttl (hgsh:sentenceWithoutContactDetails) checks the same.
+CONTACT_DETAILS = re.compile(
+    r"[A-Za-z0-9._%+-]+(?:@|\(at\)| \(at\) )[A-Za-z0-9-]+\.[A-Za-z.]{2,}"
+    r"|\+358[ 0-9]{6,}"
+    r"|(?<![0-9])0[0-9]{2} ?[0-9]{3} ?[0-9]{3,4}(?![0-9])")
+REDACTED = "[yhteystieto poistettu]"
+
 PREFIXES = {
     "hg": HG._NS, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
     "dcterms": DCTERMS, "foaf": FOAF, "prov": PROV,
@@ -76,6 +86,10 @@ def date_literal(value: str) -> Literal:
 def euro_literal(value: float) -> Literal:
     """Amounts are whole euros (shared/corpus/GOLD-FORMAT.md)."""
     return Literal(Decimal(round(value)), datatype=XSD.decimal)
+
+
+def redact_contact_details(text: str) -> str:
+    return CONTACT_DETAILS.sub(REDACTED, text)
 
 
 def _digest(*parts: object) -> str:
@@ -167,6 +181,8 @@ class GraphBuilder:
         self._provenance(g, st, f, doc)
         if f.relation in ROLE:
             p = self.base[f"participation/{_digest(f.doc_id, f.subject, f.object, f.relation)}"]
+            # the super-property too, so that "takes part in any role" is one pattern
+            g.add((s, HG.participatesIn, o))
             g.add((p, RDF.type, HG.Participation))
             g.add((p, HG.participant, s))
             g.add((p, HG.project, o))
@@ -186,7 +202,7 @@ class GraphBuilder:
 
     def _provenance(self, g, node: URIRef, f: Fact, doc: URIRef) -> None:
         g.add((node, PROV.wasDerivedFrom, doc))
-        g.add((node, HG.sentence, Literal(f.span.sentence)))
+        g.add((node, HG.sentence, Literal(redact_contact_details(f.span.sentence))))
         g.add((node, HG.startOffset, Literal(f.span.start, datatype=XSD.integer)))
         g.add((node, HG.endOffset, Literal(f.span.end, datatype=XSD.integer)))
         g.add((node, HG.extractedBy, Literal(f.rule)))

@@ -15,6 +15,7 @@ class HG(DefinedNamespace):
     Grant: URIRef
     Municipality: URIRef
     Organisation: URIRef
+    PartialDate: URIRef
     Participation: URIRef
     Project: URIRef
     Region: URIRef

@@ -1,0 +1,246 @@
+"""`kg export`: the built dataset in the formats researchers take away, and a VoID +
+DCAT description of it.
+
+Every output is a deterministic function of the built dataset and the options: the
+same graph gives the same bytes on every machine and under every PYTHONHASHSEED.
+Turtle and TriG come from kg.graph.io (the build's own writers); N-Triples are sorted
+lines; JSON-LD is compacted with the dataset's prefixes and written with sorted keys
+and sorted arrays; CSV rows are sorted. The description's dates are the only input
+that is not in the graph: ``--date``, else SOURCE_DATE_EPOCH, else today.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, VOID
+
+from kg.graph.io import TRIG_NAME, _atomic_write, serialize_trig, union_graph
+from kg.graph.rdf import CLASS, PREFIXES
+from kg.graph.vocab import HG
+from kg.settings import Settings
+
+FORMATS = ("ttl", "nt", "trig", "jsonld", "csv")
+STEM = "hankegraph"
+DESCRIPTION_NAME = f"{STEM}-void.ttl"
+MEDIA_TYPE = {
+    "ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig",
+    "jsonld": "application/ld+json", "csv": "text/csv",
+}
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+ONTOLOGY_VERSION_IRI = "https://w3id.org/hankegraph/ontology/0.2.0"
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib knows DCAT 2
+#: the classes whose instances VoID counts as entities
+ENTITY_CLASSES = tuple(sorted(set(CLASS.values()), key=str))
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    formats: tuple[str, ...] = ("ttl",)
+    date: str | None = None  # YYYY-MM-DD; None: SOURCE_DATE_EPOCH, else today
+    endpoint: str | None = None  # the SPARQL endpoint URL, when the dataset is served
+    license: str = LICENSE
+
+
+def export_date(explicit: str | None = None, environ=os.environ) -> str:
+    """The description's creation date: explicit, else SOURCE_DATE_EPOCH (the
+    reproducible-builds convention), else today (then two exports can differ)."""
+    if explicit:
+        return dt.date.fromisoformat(explicit).isoformat()
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def load_dataset(data: str | Path) -> Dataset:
+    """The build's TriG (it keeps the named graphs): a folder holding it, or the file."""
+    path = Path(data)
+    if path.is_dir():
+        path = path / TRIG_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no built dataset here (run `kg build` first)")
+    return Dataset().parse(path, format="trig")
+
+
+def export(data: str | Path, out_dir: str | Path, options: ExportOptions,
+           settings: Settings | None = None) -> list[Path]:
+    """Write ``hankegraph.<format>`` for each format and the description; return the paths."""
+    settings = settings or Settings()
+    unknown = set(options.formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown export format {sorted(unknown)}; choose from {FORMATS}")
+    ds = load_dataset(data)
+    union = union_graph(ds)
+    files: dict[str, bytes] = {}
+    for fmt in options.formats:
+        if fmt == "csv":
+            files[f"{STEM}-entities.csv"] = entities_csv(union)
+            files[f"{STEM}-facts.csv"] = facts_csv(union)
+        else:
+            files[f"{STEM}.{fmt}"] = SERIALIZERS[fmt](ds, union)
+    description = describe(union, files, options, settings)
+    files[DESCRIPTION_NAME] = description.serialize(format="turtle", encoding="utf-8")
+    out = Path(out_dir)
+    written = []
+    for name in sorted(files):
+        _atomic_write(out / name, files[name])
+        written.append(out / name)
+    return written
+
+
+def turtle(_ds: Dataset, union: Graph) -> bytes:
+    return union.serialize(format="turtle", encoding="utf-8")
+
+
+def trig(ds: Dataset, _union: Graph) -> bytes:
+    return serialize_trig(ds)
+
+
+def ntriples(_ds: Dataset, union: Graph) -> bytes:
+    lines = union.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
+    return ("\n".join(sorted(ln for ln in lines if ln.strip())) + "\n").encode("utf-8")
+
+
+def jsonld(_ds: Dataset, union: Graph) -> bytes:
+    context = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
+    context["hgr"] = next(str(ns) for p, ns in union.namespaces() if p == "hgr")
+    doc = json.loads(union.serialize(format="json-ld", context=context, auto_compact=True))
+    return (json.dumps(_canonical(doc), ensure_ascii=False, indent=1, sort_keys=True)
+            + "\n").encode("utf-8")
+
+
+def _canonical(node):
+    """Sorted arrays (RDF has no order; the data holds no rdf:List) and sorted keys."""
+    if isinstance(node, dict):
+        return {k: _canonical(v) for k, v in node.items()}
+    if isinstance(node, list):
+        items = [_canonical(v) for v in node]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return node
+
+
+SERIALIZERS = {"ttl": turtle, "nt": ntriples, "trig": trig, "jsonld": jsonld}
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(sorted(rows))
+    return buf.getvalue().encode("utf-8")
+
+
+def _text(node) -> str:
+    return "" if node is None else str(node)
+
+
+def entities_csv(g: Graph) -> bytes:
+    """One row per actor, project, place, fund and person: IRI, type, name, codes."""
+    codes = (HG.municipalityCode, HG.regionCode, HG.businessId)
+    rows = []
+    for cls in ENTITY_CLASSES:
+        for s in set(g.subjects(RDF.type, cls)):
+            rows.append([str(s), g.qname(cls), _text(g.value(s, RDFS.label)),
+                         *(_text(g.value(s, p)) for p in codes),
+                         " ".join(sorted(str(o) for o in g.objects(s, OWL.sameAs)))])
+    return _csv(["iri", "type", "name", "municipalityCode", "regionCode", "businessId",
+                 "sameAs"], rows)
+
+
+def facts_csv(g: Graph) -> bytes:
+    """One row per fact (each rdf:Statement), with its evidence."""
+    rows = []
+    for st in set(g.subjects(RDF.type, RDF.Statement)):
+        s, p, o = (g.value(st, t) for t in (RDF.subject, RDF.predicate, RDF.object))
+        doc = g.value(st, PROV.wasDerivedFrom)
+        rows.append([
+            str(s), _text(g.value(s, RDFS.label)), g.qname(p),
+            str(o) if isinstance(o, URIRef) else "",
+            _text(g.value(o, RDFS.label)) if isinstance(o, URIRef) else _text(o),
+            _text(g.value(doc, HG.fileName)), _text(g.value(st, HG.sentence)),
+            _text(g.value(st, HG.startOffset)), _text(g.value(st, HG.endOffset)),
+            _text(g.value(st, HG.extractedBy)), _text(g.value(st, HG.confidence)),
+        ])
+    return _csv(["subject", "subjectName", "property", "object", "objectNameOrValue",
+                 "document", "sentence", "startOffset", "endOffset", "rule", "confidence"],
+                rows)
+
+
+def describe(g: Graph, files: dict[str, bytes], options: ExportOptions,
+             settings: Settings) -> Graph:
+    """VoID and DCAT: what the dataset is, under which licence, from which documents,
+    how big, in which files. Only IRIs, no blank nodes, so the Turtle is stable."""
+    from importlib.metadata import version
+
+    base = Namespace(settings.base_iri if settings.base_iri.endswith(("/", "#"))
+                     else settings.base_iri + "/")
+    d = base["dataset"]
+    out = Graph()
+    for p, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("hg", HG._NS),
+                  ("prov", PROV), ("xsd", XSD), ("spdx", SPDX), ("foaf", FOAF)):
+        out.bind(p, ns)
+    day = Literal(export_date(options.date, os.environ), datatype=XSD.date)
+    out.add((d, RDF.type, VOID.Dataset))
+    out.add((d, RDF.type, DCAT.Dataset))
+    out.add((d, DCTERMS.title, Literal("Hankegraph", lang="en")))
+    out.add((d, DCTERMS.title, Literal("Hankegraph", lang="fi")))
+    out.add((d, DCTERMS.description, Literal(
+        "Organisations, projects, funders, municipalities and regions of Finnish regional "
+        "development, read from documents; every fact with the sentence it came from.",
+        lang="en")))
+    out.add((d, DCTERMS.description, Literal(
+        "Alueellisen kehittämisen organisaatiot, hankkeet, rahoittajat, kunnat ja alueet "
+        "asiakirjoista luettuina; jokainen tieto lähdelauseineen.", lang="fi")))
+    out.add((d, DCTERMS.license, URIRef(options.license)))
+    out.add((d, DCAT_VERSION, Literal(version("hankegraph"))))
+    out.add((d, OWL.versionInfo, Literal(version("hankegraph"))))
+    out.add((d, DCTERMS.created, day))
+    out.add((d, DCTERMS.issued, day))
+    out.add((d, DCTERMS.conformsTo, URIRef(ONTOLOGY_VERSION_IRI)))
+    out.add((d, VOID.vocabulary, URIRef(str(HG._NS).rstrip("#"))))
+    out.add((d, VOID.uriSpace, Literal(str(base))))
+    out.add((d, VOID.triples, Literal(len(g), datatype=XSD.integer)))
+    entities = {s for cls in ENTITY_CLASSES for s in g.subjects(RDF.type, cls)}
+    out.add((d, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
+    out.add((d, VOID.distinctSubjects, Literal(len(set(g.subjects())), datatype=XSD.integer)))
+    out.add((d, VOID.properties, Literal(len(set(g.predicates())), datatype=XSD.integer)))
+    for cls in ENTITY_CLASSES:
+        part = base[f"dataset/class/{str(cls).rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"]
+        out.add((d, VOID.classPartition, part))
+        out.add((part, VOID["class"], cls))
+        out.add((part, VOID.entities,
+                 Literal(len(set(g.subjects(RDF.type, cls))), datatype=XSD.integer)))
+    if options.endpoint:
+        out.add((d, VOID.sparqlEndpoint, URIRef(options.endpoint)))
+    for doc in sorted(set(g.subjects(RDF.type, HG.Document))):
+        out.add((d, PROV.wasDerivedFrom, doc))
+        out.add((d, DCTERMS.source, doc))
+        out.add((doc, RDF.type, HG.Document))
+        for p in (HG.fileName, HG.checksum, DCTERMS.title, DCTERMS.source):
+            for o in g.objects(doc, p):
+                out.add((doc, p, o))
+    for name in sorted(files):
+        dist = base[f"dataset/distribution/{name}"]
+        data = files[name]
+        out.add((d, DCAT.distribution, dist))
+        out.add((dist, RDF.type, DCAT.Distribution))
+        out.add((dist, DCTERMS.title, Literal(name)))
+        out.add((dist, DCAT.mediaType, Literal(MEDIA_TYPE[name.rsplit(".", 1)[-1]])))
+        out.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.integer)))
+        ck = base[f"dataset/distribution/{name}/sha256"]
+        out.add((dist, SPDX.checksum, ck))
+        out.add((ck, RDF.type, SPDX.Checksum))
+        out.add((ck, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        out.add((ck, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(),
+                                                 datatype=XSD.hexBinary)))
+    return out

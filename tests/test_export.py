@@ -1,0 +1,115 @@
+"""`kg export`: every format holds the same graph, the description counts what is there,
+and the bytes are the same build after build, machine after machine."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, VOID, XSD
+
+from kg.export import ExportOptions, export, export_date
+from kg.graph.vocab import HG
+from kg.settings import REPO_ROOT
+
+from .conftest import BUNDLED_DOCS
+
+ALL = ("ttl", "nt", "trig", "jsonld", "csv")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+
+
+@pytest.fixture(scope="module")
+def exported(bundled_build, tmp_path_factory):
+    out, _ = bundled_build
+    dest = tmp_path_factory.mktemp("export")
+    export(out, dest, ExportOptions(formats=ALL, date="2025-03-01",
+                                    endpoint="http://localhost:7878/query"))
+    return out, dest
+
+
+def test_every_format_holds_the_built_graph(exported):
+    built, dest = exported
+    graph = Graph().parse(built / "hankegraph.ttl")
+    for name, fmt in (("hankegraph.ttl", "turtle"), ("hankegraph.nt", "nt"),
+                      ("hankegraph.jsonld", "json-ld")):
+        assert isomorphic(Graph().parse(dest / name, format=fmt), graph), name
+    ds = Dataset().parse(dest / "hankegraph.trig", format="trig")
+    assert {str(g.identifier) for g in ds.graphs() if len(g)} == \
+        {str(g.identifier) for g in Dataset().parse(built / "hankegraph.trig").graphs() if len(g)}
+
+
+def test_csv_has_a_row_per_fact_and_per_entity(exported):
+    built, dest = exported
+    g = Graph().parse(built / "hankegraph.ttl")
+    facts = list(csv.DictReader(io.StringIO((dest / "hankegraph-facts.csv").read_text("utf-8"))))
+    assert len(facts) == len(set(g.subjects(RDF.type, RDF.Statement)))
+    assert all(r["document"].endswith(".txt") and r["sentence"] for r in facts)
+    ents = list(csv.DictReader(io.StringIO((dest / "hankegraph-entities.csv").read_text("utf-8"))))
+    kuopio = [r for r in ents if r["municipalityCode"] == "297"]
+    assert kuopio and kuopio[0]["type"] == "hg:Municipality"
+
+
+def test_description_counts_sources_and_files(exported):
+    built, dest = exported
+    g = Graph().parse(built / "hankegraph.ttl")
+    d = Graph().parse(dest / "hankegraph-void.ttl")
+    ds = next(d.subjects(RDF.type, VOID.Dataset))
+    assert (ds, RDF.type, DCAT.Dataset) in d
+    assert d.value(ds, VOID.triples).toPython() == len(g)
+    entity_classes = (HG.Organisation, HG.Municipality, HG.Region, HG.Project,
+                      HG.FundingScheme, URIRef("http://xmlns.com/foaf/0.1/Person"))
+    entities = {s for c in entity_classes for s in g.subjects(RDF.type, c)}
+    assert d.value(ds, VOID.entities).toPython() == len(entities)
+    assert d.value(ds, DCTERMS.created) == Literal("2025-03-01", datatype=XSD.date)
+    assert d.value(ds, DCTERMS.license) is not None and d.value(ds, DCAT.version) is not None
+    assert d.value(ds, VOID.sparqlEndpoint) == URIRef("http://localhost:7878/query")
+    sources = {str(d.value(doc, HG.fileName)): str(d.value(doc, HG.checksum))
+               for doc in d.objects(ds, DCTERMS.source)}
+    import hashlib
+    assert sources == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                       for p in BUNDLED_DOCS.glob("*.txt")}
+    for dist in d.objects(ds, DCAT.distribution):
+        name = str(d.value(dist, DCTERMS.title))
+        assert d.value(dist, DCAT.byteSize).toPython() == (dest / name).stat().st_size
+
+
+def test_date_comes_from_the_option_then_source_date_epoch():
+    assert export_date("2024-02-29", {}) == "2024-02-29"
+    assert export_date(None, {"SOURCE_DATE_EPOCH": "1700000000"}) == "2023-11-14"
+    with pytest.raises(ValueError):
+        export_date("29.2.2024", {})
+
+
+def test_export_errors_name_the_problem(tmp_path):
+    def kg(*a):
+        return subprocess.run([sys.executable, "-m", "kg.cli", *a], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120)
+    r = kg("export", "--data", str(tmp_path), "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "kg build" in r.stderr
+    r = kg("export", "--format", "xml")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def _build_and_export(dest, seed):
+    env = {**os.environ, "PYTHONHASHSEED": str(seed), "SOURCE_DATE_EPOCH": "1700000000"}
+    for args in (["build", str(BUNDLED_DOCS), "--out", str(dest / "ttl")],
+                 ["export", "--data", str(dest / "ttl"), "--out", str(dest / "export"),
+                  *(a for f in ALL for a in ("--format", f))]):
+        r = subprocess.run([sys.executable, "-m", "kg.cli", "--no-progress", *args],
+                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.slow
+def test_two_builds_under_different_hash_seeds_give_identical_bytes(tmp_path):
+    _build_and_export(tmp_path / "a", 1)
+    _build_and_export(tmp_path / "b", 4242)
+    names = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*")
+                   if p.is_file())
+    assert len(names) == 2 + 7
+    for n in names:
+        assert (tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes(), n
