@@ -63,7 +63,7 @@ AMOUNTS = PREFIXES + """SELECT ?funder ?project (MAX(?amount) AS ?euros) WHERE {
   ?grant a hg:Grant ; hg:funder ?funder ; hg:project ?project ; hg:amount ?amount .
 } GROUP BY ?funder ?project"""
 
-_EMAIL = re.compile(r"\S+(?:@|\(at\)|\[at\])\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 _PHONE = re.compile(r"(?:\+358|\b0)[\d \-]{5,}\d")
 
 
