@@ -51,8 +51,9 @@ def _slug(filters: Filters) -> str:
     return ("-" + re.sub(r"[^a-z0-9]+", "-", text).strip("-")) if parts else ""
 
 
-def outputs(graph, kind: str, description: str) -> dict[str, bytes]:
-    """Every file of one network, by suffix: html, csv, gexf, graphml, png."""
+def outputs(graph, kind: str, description: str) -> tuple[dict[str, bytes], list[dict]]:
+    """Every file of one network by suffix (html, csv, gexf, graphml, png), and
+    its metrics rows."""
     from kg.visualise import analysis, page
     from kg.visualise.layout import layout
     from kg.visualise.networks import TYPE_NAMES

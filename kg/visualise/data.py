@@ -9,7 +9,7 @@ numbers and e-mail addresses are masked here, whatever the graph holds.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 #: Entity classes drawn as nodes, most specific first (a municipality is also
 #: an organisation in the ontology).
@@ -106,7 +106,6 @@ class GraphData:
     nodes: dict[str, Node]
     links: tuple[Link, ...]
     description: str = "all projects"
-    filters: tuple[tuple[str, str], ...] = field(default=())
 
     def projects(self) -> set[str]:
         return {i for i, n in self.nodes.items() if n.type == "Project"}
@@ -229,4 +228,4 @@ def apply_filters(data: GraphData, filters: Filters) -> GraphData:
     used = keep | {lk.source for lk in links}
     nodes = {i: n for i, n in data.nodes.items() if i in used}
     desc = "projects with " + ", ".join(f"{k} {v}" for k, v in filters.items())
-    return replace(data, nodes=nodes, links=links, description=desc, filters=filters.items())
+    return replace(data, nodes=nodes, links=links, description=desc)
