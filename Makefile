@@ -14,6 +14,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/kg build data/docs
+	$(BIN)/kg visualise
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

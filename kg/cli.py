@@ -116,6 +116,27 @@ def cmd_evaluate(args) -> int:
                     explain=args.explain)
 
 
+def cmd_visualise(args) -> int:
+    from kg.visualise import Filters, NoMatch, visualise
+    from kg.visualise.analysis import metrics_table
+
+    filters = Filters(region=args.region, funder=args.funder, year=args.year)
+    try:
+        report = visualise(args.data, args.out, filters)
+    except NoMatch as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    if args.metrics:
+        for kind, rows in report.metrics.items():
+            print()
+            print(metrics_table(kind, rows))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kg", description="Hankegraph: Finnish regional "
                                  "development projects as a knowledge graph.")
@@ -164,6 +185,18 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--explain", action="store_true",
                    help="list missed and false items per document, with sentence and rule")
     e.set_defaults(func=cmd_evaluate)
+
+    v = sub.add_parser("visualise", help="network pages → visualisations/*.html "
+                       "(with metrics CSV, GEXF, GraphML, PNG)")
+    v.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    v.add_argument("--out", default="visualisations", help="output folder")
+    v.add_argument("--region", help="only projects in this region (name or code, e.g. "
+                   "Pohjois-Savo): target area or participant in it")
+    v.add_argument("--funder", help="only projects this funder funds (name or alias, e.g. ESR)")
+    v.add_argument("--year", type=int, help="only projects running in this year")
+    v.add_argument("--metrics", action="store_true",
+                   help="also print degree, betweenness and community tables")
+    v.set_defaults(func=cmd_visualise)
 
     args = ap.parse_args(argv)
     return args.func(args)

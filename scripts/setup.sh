@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
 debian_packages=(libvoikko1 voikko-fi)
+# Chromium for the browser tests of the network pages (never `playwright install`)
+debian_packages+=(chromium)
 missing=()
 for p in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,152 @@
+"""networkx graph → one self-contained HTML page, through pyvis's generate_html().
+
+pyvis's own template links Bootstrap (and, unless ``in_line``, vis-network) from
+CDNs, so pages are blank offline; ours (templates/page.html) inlines
+vis-network from the pyvis package and needs nothing else. Nodes and edges are
+set as lists in one go: ``Network.add_edge`` checks for duplicates edge by edge,
+which grows quadratically (2.65 s for a 5 000-node network here).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.visualise.layout import layout
+from kg.visualise.networks import RELATION_NAMES, TYPE_NAMES
+
+#: Beyond this many nodes the browser does not simulate physics: the positions
+#: computed in Python are final, and edges are straight lines.
+PHYSICS_LIMIT = 300
+
+NODE_COLOURS = {"Organisation": "#4e79a7", "Municipality": "#59a14f", "Region": "#9c755f",
+                "Project": "#f28e2b", "FundingScheme": "#e15759"}
+EDGE_COLOURS = {"administers": "#b07aa1", "implements": "#76b7b2", "partnerIn": "#bab0ac",
+                "funds": "#e15759", "administeredBy": "#b07aa1", "collaborates": "#7f7f7f"}
+TITLES = {"collaboration": "Collaboration network", "projects": "Projects and their actors",
+          "funding": "Funding flows"}
+HELP = {
+    "collaboration": "Organisations (and municipalities and regions acting as such) are "
+                     "linked when they take part in the same project; line width is the "
+                     "number of shared projects.",
+    "projects": "Actors and projects: who administers, co-implements or is a partner in "
+                "which project.",
+    "funding": "Funders and funding schemes → projects → administrators; line width by "
+               "euros where the source states an amount, node size by money.",
+}
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+
+#: A resource the browser would fetch from outside: src/href of script, link,
+#: img, iframe…, CSS url() and @import. (Plain links a person may follow, such
+#: as Wikidata in the details panel, are built in script on click and are not
+#: resources.)
+_EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href|srcset|data|poster)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?\s*(?:https?:)?//)""", re.IGNORECASE)
+
+
+def external_resources(html: str) -> list[str]:
+    """Every place in ``html`` that would load something from another host."""
+    return [html[max(0, m.start() - 40):m.end() + 60] for m in _EXTERNAL.finditer(html)]
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    title: str
+    summary: str
+    help: str
+    names: list[str]
+    node_legend: list[tuple[str, str]]
+    edge_legend: list[tuple[str, str]]
+
+
+def _node_size(kind: str, graph, node: str, attrs: dict, max_euros: float) -> float:
+    if kind == "funding" and max_euros > 0 and attrs.get("euros"):
+        return 12 + 28 * math.sqrt(attrs["euros"] / max_euros)
+    degree = graph.degree(node, weight="weight")
+    return round(6 + 4 * math.sqrt(degree), 1)
+
+
+def _edge_width(kind: str, attrs: dict, max_euros: float) -> float:
+    if kind == "funding" and max_euros > 0 and attrs.get("euros"):
+        return round(1.5 + 10 * attrs["euros"] / max_euros, 1)
+    return round(1 + math.log2(attrs.get("weight", 1)) * 1.5, 1)
+
+
+def vis_data(kind: str, graph, positions) -> tuple[list[dict], list[dict]]:
+    """vis-network's node and edge records, sorted so that pages are byte-stable."""
+    max_euros = max((a.get("euros") or 0 for _, _, a in graph.edges(data=True)), default=0)
+    max_node_euros = max((a.get("euros") or 0 for _, a in graph.nodes(data=True)), default=0)
+    nodes = []
+    for n, a in sorted(graph.nodes(data=True)):
+        x, y = positions[n]
+        nodes.append({"id": n, "label": a["name"], "group": a["type"],
+                      "color": NODE_COLOURS[a["type"]], "title": a["info"],
+                      "details": a["details"], "wikidata": a["wikidata"],
+                      "shape": "box" if a["type"] == "Project" else "dot",
+                      "size": round(_node_size(kind, graph, n, a, max_node_euros), 1),
+                      "x": x, "y": y})
+    edges = []
+    for i, (u, v, a) in enumerate(sorted(graph.edges(data=True), key=lambda e: e[:2])):
+        edges.append({"id": i, "from": u, "to": v, "title": a["info"], "info": a["info"],
+                      "color": EDGE_COLOURS[a["relation"]],
+                      "width": _edge_width(kind, a, max_euros),
+                      **({"arrows": "to"} if graph.is_directed() else {})})
+    return nodes, edges
+
+
+def options(n_nodes: int) -> dict:
+    physics = n_nodes <= PHYSICS_LIMIT
+    return {
+        "physics": {"enabled": physics, "solver": "barnesHut",
+                    "stabilization": {"enabled": physics, "iterations": 150}},
+        "layout": {"randomSeed": 7, "improvedLayout": False},
+        "edges": {"smooth": False},
+        "nodes": {"font": {"size": 14}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": not physics,
+                        "navigationButtons": False},
+    }
+
+
+def render(kind: str, graph, description: str, positions=None) -> str:
+    """The page's HTML; raises if it would load anything from outside."""
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+    from pyvis.network import Network
+
+    positions = positions if positions is not None else layout(graph)
+    net = Network(height="100%", width="100%", directed=graph.is_directed(),
+                  cdn_resources="in_line", heading=TITLES[kind])
+    net.nodes, net.edges = vis_data(kind, graph, positions)
+    net.node_ids = [n["id"] for n in net.nodes]
+    net.options = options(len(net.nodes))
+    pyvis_templates = Path(net.template_dir)
+    net.templateEnv = Environment(loader=ChoiceLoader([FileSystemLoader(TEMPLATE_DIR),
+                                                       FileSystemLoader(pyvis_templates)]),
+                                  autoescape=True)
+    net.path = "page.html"
+    types = sorted({a["type"] for _, a in graph.nodes(data=True)})
+    relations = sorted({a["relation"] for _, _, a in graph.edges(data=True)})
+    net.templateEnv.globals["page"] = PageInfo(
+        title=TITLES[kind],
+        summary=f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
+                f"{description}",
+        help=HELP[kind] + "\n\nHover for a summary, click a node or a line for all of its "
+                          "evidence (the sentence and the document).",
+        names=sorted({a["name"] for _, a in graph.nodes(data=True)}),
+        node_legend=[(TYPE_NAMES[t], NODE_COLOURS[t]) for t in types],
+        edge_legend=[(RELATION_NAMES[r], EDGE_COLOURS[r]) for r in relations],
+    )
+    html = net.generate_html()
+    leaks = external_resources(html)
+    if leaks:
+        raise RuntimeError(f"page {kind} would load outside resources: {leaks[:3]}")
+    return html
+
+
+def node_count(html: str) -> int:
+    """The number of nodes in a written page's network data."""
+    m = re.search(r"var nodes = new vis\.DataSet\((\[.*?\])\);\n", html, re.DOTALL)
+    return len(json.loads(m.group(1))) if m else 0

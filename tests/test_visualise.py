@@ -1,0 +1,252 @@
+"""kg visualise: networks, evidence, filters, privacy, offline pages, exports,
+byte-stable output. Facts are certain on the hand-written tests/data/visualise.ttl;
+on the bundled graph, expectations are derived from the graph by SPARQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import networkx as nx
+import pytest
+
+from kg.cli import main
+from kg.settings import REPO_ROOT
+from kg.visualise import Filters, NoMatch, visualise
+from kg.visualise.data import apply_filters, mask_contacts, read_graph
+from kg.visualise.layout import layout
+from kg.visualise.networks import collaboration, funding, projects
+from kg.visualise.page import external_resources, node_count
+
+FIXTURE = REPO_ROOT / "tests" / "data" / "visualise.ttl"
+KINDS = ("collaboration", "projects", "funding")
+T = "https://w3id.org/hankegraph/"
+
+
+@pytest.fixture(scope="module")
+def fixture_data():
+    from kg.store import open_store
+
+    return read_graph(open_store(FIXTURE))
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    out = tmp_path_factory.mktemp("vis")
+    report = visualise(FIXTURE, out)
+    return out, report
+
+
+def test_collaboration_links_actors_of_the_same_project(fixture_data):
+    g = collaboration(fixture_data)
+    names = {frozenset((g.nodes[u]["name"], g.nodes[v]["name"])) for u, v in g.edges}
+    assert names == {frozenset(p) for p in [("Org A", "Org B"), ("Org A", "Kuopio"),
+                                            ("Org B", "Kuopio"), ("Org B", "Org C")]}
+    ab = g.edges[T + "organisation/org-a", T + "organisation/org-b"]
+    assert ab["weight"] == 1 and "Alpha" in ab["info"]
+    assert "Org A as administrator" in ab["info"] and "Org B as co-implementer" in ab["info"]
+
+
+def test_projects_network_has_an_edge_per_role(fixture_data):
+    g = projects(fixture_data)
+    roles = sorted((g.nodes[u]["name"], a["relation"], g.nodes[v]["name"])
+                   for u, v, a in g.edges(data=True))
+    assert roles == [("Kuopio", "implements", "Alpha"), ("Org A", "administers", "Alpha"),
+                     ("Org B", "administers", "Beta"), ("Org B", "implements", "Alpha"),
+                     ("Org C", "partnerIn", "Beta")]
+
+
+def test_funding_flows_from_funder_to_project_to_administrator(fixture_data):
+    g = funding(fixture_data)
+    esr, alpha = T + "funding/esr", T + "project/alpha"
+    assert g.edges[esr, alpha]["euros"] == 1_000_000
+    assert "1 000 000 €" in g.edges[esr, alpha]["info"]
+    assert g.edges[alpha, T + "organisation/org-a"]["relation"] == "administeredBy"
+    assert g.edges[T + "funding/x", T + "project/beta"]["euros"] == 0  # not stated
+    assert g.nodes[esr]["euros"] == 1_000_000
+
+
+def test_tooltip_has_identifiers_projects_and_evidence(fixture_data):
+    g = projects(fixture_data)
+    kuopio = g.nodes[T + "municipality/297"]["info"]
+    for expected in ("Kuopio", "type: municipality", "municipality code: 297",
+                     "Wikidata: Q162279", "Alpha (co-implementer)",
+                     "“Osatoteuttajat: Org B ja Kuopion kaupunki.” (alpha.txt)"):
+        assert expected in kuopio
+    edge = g.edges[T + "organisation/org-c", T + "project/beta"]["info"]
+    assert "“Kumppanina on Org C.” (beta.txt)" in edge
+
+
+def test_phone_numbers_and_emails_never_reach_the_outputs(written):
+    out, report = written
+    assert report.written
+    for path in report.written:
+        if path.suffix == ".png":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "040 123 4567" not in text and "alpha@example.fi" not in text, path
+    page = (out / "projects.html").read_text(encoding="utf-8")
+    assert "Org A hallinnoi Alpha-hanketta (puh. [phone], [e-mail])" in page
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("puh. 0295 024 162, juha.pulliainen(at)ely-keskus", "puh. [phone], [e-mail]"),
+    ("+358 40 123 4567", "[phone]"),
+    ("Hankkeen budjetti on 719 998 € vuonna 2023", "Hankkeen budjetti on 719 998 € vuonna 2023"),
+])
+def test_mask_contacts(text, masked):
+    assert mask_contacts(text) == masked
+
+
+@pytest.mark.parametrize("filters, expected_projects", [
+    (Filters(region="Pohjois-Savo"), {"Alpha"}),  # via Kuopio's region
+    (Filters(region="10"), {"Beta"}),  # by region code
+    (Filters(funder="ESR"), {"Alpha"}),  # by alias
+    (Filters(funder="fund x"), {"Beta"}),
+    (Filters(year=2023), {"Alpha"}),
+    (Filters(year=2030), {"Beta"}),  # open end
+    (Filters(region="Etelä-Savo", year=2024), {"Beta"}),
+])
+def test_filters(fixture_data, filters, expected_projects):
+    filtered = apply_filters(fixture_data, filters)
+    assert {filtered.nodes[p].name for p in filtered.projects()} == expected_projects
+    assert all(lk.target in filtered.projects() for lk in filtered.links)
+
+
+def test_filter_that_matches_nothing_names_the_choices(fixture_data):
+    with pytest.raises(NoMatch, match="Lappi.*Etelä-Savo, Pohjois-Savo"):
+        apply_filters(fixture_data, Filters(region="Lappi"))
+    with pytest.raises(NoMatch, match="no project passes --year 2019"):
+        apply_filters(fixture_data, Filters(year=2019))
+
+
+def test_cli_bad_filter_exits_2_and_keeps_existing_pages(tmp_path, capsys):
+    assert main(["visualise", "--data", str(FIXTURE), "--out", str(tmp_path)]) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main(["visualise", "--data", str(FIXTURE), "--out", str(tmp_path),
+                 "--region", "Lappi"]) == 2
+    assert "error: --region 'Lappi' matches no region" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_cli_missing_data_names_the_file(tmp_path, capsys):
+    assert main(["visualise", "--data", str(tmp_path / "none.ttl"),
+                 "--out", str(tmp_path)]) == 2
+    assert "none.ttl: no such file" in capsys.readouterr().err
+
+
+def test_filtered_pages_do_not_replace_the_full_ones(tmp_path):
+    report = visualise(FIXTURE, tmp_path, Filters(region="Pohjois-Savo", year=2023))
+    names = sorted(p.name for p in report.written)
+    assert "collaboration-region-pohjois-savo-year-2023.html" in names
+    assert not (tmp_path / "collaboration.html").exists()
+
+
+def test_cli_metrics_table(tmp_path, capsys):
+    assert main(["visualise", "--data", str(FIXTURE), "--out", str(tmp_path),
+                 "--metrics"]) == 0
+    out = capsys.readouterr().out
+    assert "collaboration: 4 nodes (top 4 by degree)" in out
+    first = out.split("collaboration: 4 nodes (top 4 by degree)")[1].splitlines()[3]
+    assert first.startswith("Org B ")  # the bridge between the two projects
+
+
+def test_metrics_csv_beside_each_page(written):
+    out, _ = written
+    for kind in KINDS:
+        rows = list(csv.DictReader(io.StringIO((out / f"{kind}.csv").read_text("utf-8"))))
+        assert len(rows) == node_count((out / f"{kind}.html").read_text("utf-8"))
+        assert set(rows[0]) == {"iri", "name", "type", "degree", "weighted_degree",
+                                "betweenness", "community"}
+    collab = {r["name"]: r for r in csv.DictReader(
+        io.StringIO((out / "collaboration.csv").read_text("utf-8")))}
+    assert float(collab["Org B"]["betweenness"]) > 0
+    assert float(collab["Org A"]["betweenness"]) == 0
+    assert collab["Org A"]["community"] == collab["Kuopio"]["community"]
+
+
+def test_gexf_and_graphml_open_in_networkx(written, fixture_data):
+    out, _ = written
+    for kind, build in (("collaboration", collaboration), ("projects", projects),
+                        ("funding", funding)):
+        g = build(fixture_data)
+        for reader, ext in ((nx.read_gexf, "gexf"), (nx.read_graphml, "graphml")):
+            back = reader(out / f"{kind}.{ext}")
+            assert back.number_of_nodes() == g.number_of_nodes()
+            assert back.number_of_edges() == g.number_of_edges()
+        assert "lastmodifieddate" not in (out / f"{kind}.gexf").read_text("utf-8")
+
+
+def test_static_figure_is_a_png(written):
+    out, _ = written
+    for kind in KINDS:
+        assert (out / f"{kind}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_pages_load_nothing_from_outside(written):
+    out, _ = written
+    for kind in KINDS:
+        html = (out / f"{kind}.html").read_text("utf-8")
+        assert external_resources(html) == []
+        assert "vis.Network" in html and "<script src" not in html
+
+
+def test_the_check_catches_pyvis_own_cdn_links():
+    """pyvis's in_line mode still links Bootstrap from a CDN: the check must see it."""
+    from pyvis.network import Network
+
+    net = Network(cdn_resources="in_line")
+    net.add_node(1)
+    leaks = external_resources(net.generate_html())
+    assert any("bootstrap" in leak for leak in leaks)
+
+
+def test_same_input_gives_the_same_bytes(tmp_path):
+    a = visualise(FIXTURE, tmp_path / "a")
+    visualise(FIXTURE, tmp_path / "b")
+    for path in a.written:
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_committed_pages_are_what_kg_visualise_writes(tmp_path):
+    """visualisations/ is rebuilt by `make run` from data/ttl and committed. The PNG
+    figures are left out: their pixels depend on matplotlib and FreeType versions."""
+    visualise(REPO_ROOT / "data" / "ttl", tmp_path)
+    committed = REPO_ROOT / "visualisations"
+    for path in sorted(tmp_path.iterdir()):
+        if path.suffix == ".png":
+            assert (committed / path.name).is_file()
+            continue
+        assert (committed / path.name).read_bytes() == path.read_bytes(), (
+            f"visualisations/{path.name} is stale: run `make run` (or `kg visualise`)")
+
+
+def test_bundled_pages_hold_every_participant_and_project(bundled_build, bundled_store, tmp_path):
+    from kg.store import select
+
+    out, _ = bundled_build
+    visualise(out, tmp_path)
+    rows = select(bundled_store, """PREFIX hg: <https://w3id.org/hankegraph/ontology#>
+        SELECT DISTINCT ?x WHERE {
+          { ?x hg:administers|hg:implements|hg:partnerIn ?p } UNION { ?x a hg:Project } }""")
+    html = (tmp_path / "projects.html").read_text("utf-8")
+    assert node_count(html) == len(rows.rows)
+
+
+def test_layout_is_seeded_and_separates_nodes():
+    g = nx.relabel_nodes(nx.barabasi_albert_graph(800, 2, seed=1), str)
+    g.add_edge("lone-a", "lone-b")
+    first, second = layout(g), layout(g)
+    assert first == second
+    assert set(first) == set(g)
+    assert len(set(first.values())) == len(first)  # no two nodes on the same spot
+    xs = [p[0] for p in first.values()]
+    assert max(xs) - min(xs) > 500  # spread over the page, not collapsed
+
+
+def test_written_node_count_matches_graph(written, fixture_data):
+    out, report = written
+    for kind, (n, _m) in report.sizes.items():
+        assert node_count((out / f"{kind}.html").read_text("utf-8")) == n
+    assert re.search(r'"physics": \{"enabled": true', (out / "projects.html").read_text("utf-8"))
