@@ -183,8 +183,8 @@ class MentionFinder:
                     break  # `agentit ja managerit ry` is one name; `kaupunki ja ViaDia ry` is two
                 if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper():
                     break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`)
-                if k.text.islower() and i + 1 < h and toks[i + 1].is_cap:
-                    break  # `Hakijan nimi | Kouvola Innovation Oy`
+                if k.text.islower() and i + 1 < h and toks[i + 1].is_cap and analyses(k.text):
+                    break  # `Hakijan nimi | Kouvola Innovation Oy`, but `Green net Finland ry`
                 i -= 1
             start = _first_capitalised(toks, i + 1, h)
             if start is None or start == h:
@@ -925,8 +925,13 @@ def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
 
 
 def _nested_place(inner: Cand, outer: Cand) -> bool:
-    """A place named inside a project's name (`… palvelut Etelä-Savossa`) is a
-    mention of its own: the project works there."""
-    return (outer.type is EntityType.PROJECT
+    """A place named inside a project's name where the project works (`… palvelut
+    Etelä-Savossa`) is a mention of its own; a genitive one (`Loviisan yritysten …`)
+    is part of the name only."""
+    if not (outer.type is EntityType.PROJECT
             and inner.type in (EntityType.MUNICIPALITY, EntityType.REGION)
-            and outer.start <= inner.start and inner.end <= outer.end)
+            and outer.start <= inner.start and inner.end <= outer.end):
+        return False
+    last = inner.aliases[-1] if inner.aliases else inner.name
+    surface_case = cases_of(last.split()[-1]) if last else set()
+    return bool(surface_case & {"Ine", "Ade", "Ill", "All", "Ela", "Abl"})

@@ -120,11 +120,13 @@ def _fallback_nominative(word: str, prefer) -> str:
 
 
 def is_genitive(word: str) -> bool:
+    """Genitive by Voikko's readings; a word Voikko does not know (a brand, a foreign
+    name) counts when it ends in -n. A known word without a case (a verb such as
+    `myönnettiin`) is not genitive."""
     if word.endswith(":n") or word.endswith("'n"):
         return True
-    cs = cases_of(word)
-    if cs:
-        return "Gen" in cs
+    if analyses(word):
+        return "Gen" in cases_of(word)
     return word.endswith("n")
 
 

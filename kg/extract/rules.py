@@ -16,12 +16,39 @@ from kg.settings import Settings
 NAME = "hankegraph.rules.v1"
 
 
-def mention_key(c: Cand) -> str:
+def mention_key(c: Cand, short_forms: dict[str, str] | None = None) -> str:
     """Mentions of one entity in a document share a key: its authority id, or its
-    type and folded nominative name."""
+    type and folded nominative name (a short form takes its full name's key)."""
     if c.authority is not None:
         return c.authority.authority_id
-    return f"{c.type.value}:{fold(c.name)}"
+    key = f"{c.type.value}:{fold(c.name)}"
+    return (short_forms or {}).get(key, key)
+
+
+def _short_forms(cands: list[Cand]) -> dict[str, str]:
+    """Within one document, `kehittämisraha` after `maakunnan kehittämisraha`, or the
+    project `Luovien alojen` beside `Luovien alojen verkosto`, is the same entity:
+    a name that is another's alias, or a word-prefix of another project's name."""
+    out: dict[str, str] = {}
+    full = [c for c in cands if c.authority is None]
+    for c in full:
+        key = f"{c.type.value}:{fold(c.name)}"
+        for d in full:
+            if d is c or d.type is not c.type or fold(d.name) == fold(c.name):
+                continue
+            long_key = f"{d.type.value}:{fold(d.name)}"
+            is_alias = fold(c.name) in {fold(a) for a in d.aliases}
+            is_prefix = (c.type.value == "Project" and len(c.name.split()) >= 2
+                         and fold(d.name).startswith(fold(c.name) + " "))
+            if (is_alias or is_prefix) and len(d.name) > len(c.name):
+                out[key] = long_key
+    # follow chains to the longest name, deterministically
+    for k in list(out):
+        seen = {k}
+        while out[k] in out and out[k] not in seen:
+            seen.add(out[k])
+            out[k] = out[out[k]]
+    return out
 
 
 class RuleExtractor:
@@ -36,18 +63,19 @@ class RuleExtractor:
         lines = parse(text)
         cands = self.finder.find(lines, text)
         raw = RelationReader(text, lines, cands).read()
+        short_forms = _short_forms(cands)
         mentions = []
         for c in cands:
             line = lines[c.line]
             mentions.append(Mention(
-                key=mention_key(c), type=c.type, name=c.name, surface=text[c.start:c.end],
+                key=mention_key(c, short_forms), type=c.type, name=c.name, surface=text[c.start:c.end],
                 span=Span(c.start, c.end, line.text), rule=c.rule, confidence=c.confidence,
                 authority_id=c.authority.authority_id if c.authority else None,
             ))
             for alias in c.aliases:
                 if alias and fold(alias) != fold(c.name):
                     mentions.append(Mention(
-                        key=mention_key(c), type=c.type, name=alias,
+                        key=mention_key(c, short_forms), type=c.type, name=alias,
                         surface=text[c.start:c.end], span=Span(c.start, c.end, line.text),
                         rule=c.rule + ".alias", confidence=c.confidence,
                         authority_id=c.authority.authority_id if c.authority else None,
@@ -55,13 +83,14 @@ class RuleExtractor:
         claims = []
         seen = set()
         for r in raw:
-            obj = mention_key(r.object) if r.object is not None else None
-            key = (r.relation, mention_key(r.subject), obj, r.value)
+            obj = mention_key(r.object, short_forms) if r.object is not None else None
+            subj = mention_key(r.subject, short_forms)
+            key = (r.relation, subj, obj, r.value)
             if key in seen:
                 continue
             seen.add(key)
             claims.append(Claim(
-                relation=r.relation, subject=mention_key(r.subject), object=obj, value=r.value,
+                relation=r.relation, subject=subj, object=obj, value=r.value,
                 span=r.span, rule=r.rule, confidence=r.confidence, amount_eur=r.amount_eur,
                 share_percent=r.share_percent,
             ))
