@@ -42,6 +42,7 @@ class HG(DefinedNamespace):
     mentionedIn: URIRef
     municipalityCode: URIRef
     organisationType: URIRef
+    page: URIRef
     partOf: URIRef
     participant: URIRef
     participatesIn: URIRef
