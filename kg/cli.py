@@ -15,13 +15,22 @@ def _settings(args) -> Settings:
         kw["base_iri"] = args.base_iri
     if getattr(args, "no_progress", False):
         kw["progress"] = False
+    if getattr(args, "max_bytes", None) is not None:
+        kw["max_bytes"] = args.max_bytes
+    if getattr(args, "any_language", False):
+        kw["check_language"] = False
+    if getattr(args, "no_cache", False):
+        kw["cache_dir"] = None
+    if getattr(args, "workers", None) is not None:
+        kw["workers"] = args.workers
     return Settings(**kw)
 
 
 def cmd_build(args) -> int:
     from kg.build import build
 
-    report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out)
+    report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
+                   report_path=args.report)
     print(report.summary())
     if report.documents == 0:
         print("error: no document could be built", file=sys.stderr)
@@ -74,6 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
     b.add_argument("paths", nargs="*", help="files or folders (default: data/docs)")
     b.add_argument("--out", help="output folder (default: data/ttl)")
+    b.add_argument("--report", help="where to write the JSON build report "
+                   "(default: OUT/build-report.json)")
+    b.add_argument("--max-bytes", type=int, help=Settings.help()["max_bytes"]
+                   + f" (default: {Settings().max_bytes})")
+    b.add_argument("--any-language", action="store_true",
+                   help="do not skip documents that are not in Finnish or Swedish")
+    b.add_argument("--no-cache", action="store_true",
+                   help="extract every document again, and do not keep the extractions")
+    b.add_argument("--workers", type=int, help=Settings.help()["workers"]
+                   + f" (default: {Settings().workers})")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a SPARQL query over the built graph")
