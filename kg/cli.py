@@ -21,6 +21,8 @@ def _settings(args) -> Settings:
         kw["check_language"] = False
     if getattr(args, "no_cache", False):
         kw["cache_dir"] = None
+    elif getattr(args, "cache_dir", None):
+        kw["cache_dir"] = Path(args.cache_dir)
     if getattr(args, "workers", None) is not None:
         kw["workers"] = args.workers
     return Settings(**kw)
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="do not skip documents that are not in Finnish or Swedish")
     b.add_argument("--no-cache", action="store_true",
                    help="extract every document again, and do not keep the extractions")
+    b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
     b.add_argument("--workers", type=int, help=Settings.help()["workers"]
                    + f" (default: {Settings().workers})")
     b.set_defaults(func=cmd_build)
