@@ -84,12 +84,12 @@ def read_document(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
                   check_language: bool = True) -> Document | Skipped:
     """The document in ``path``, or the reason it cannot be used."""
     reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        known = " ".join(sorted(SUFFIXES))
-        return Skipped(str(path), f"unsupported file type {path.suffix or '(none)'} "
-                                  f"(supported: {known})")
     try:
         size = path.stat().st_size
+        if reader is None:
+            known = " ".join(sorted(SUFFIXES))
+            return Skipped(str(path), f"unsupported file type {path.suffix or '(none)'} "
+                                      f"(supported: {known})")
         if size > max_bytes:
             return Skipped(str(path), f"larger than the limit ({size} > {max_bytes} bytes; "
                                       "see --max-bytes)")
