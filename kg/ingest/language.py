@@ -14,25 +14,31 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-FINNISH = set("""ja on ei että se ovat oli olivat myös kuin sekä tai joka jotka jossa joissa
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+FINNISH = _words("""ja on ei että se ovat oli olivat myös kuin sekä tai joka jotka jossa joissa
 jonka joiden mukaan kanssa olla ole tämä tämän nämä niin kun mutta sen sitä ne hän he me
 siitä siihen sekä vuonna vuoden hanke hankkeen hankkeessa hankkeen hankkeella alueen
 alueella kunnan kaupungin toteuttaa toteutetaan tavoitteena osana lisäksi sekä eri
-välillä kautta jälkeen aikana yhteistyössä yhteistyö""".split())
-SWEDISH = set("""och att det som är av för med till på har inte ett också kan från
+välillä kautta jälkeen aikana yhteistyössä yhteistyö""")
+SWEDISH = _words("""och att det som är av för med till på har inte ett också kan från
 eller vid sig samt projektet projekt inom genom mellan efter skall ska detta dessa vara
-blev""".split())
+blev""")
 OTHER = {
-    "English": set("""the and of to in is that for it with as was on are be by this which
+    "English": _words("""the and of to in is that for it with as was on are be by this which
         from or an were have has not but their its will would been they these project
-        projects""".split()),
-    "German": set("""der die und das ist nicht mit von den zu sich auf für ein eine dem des
-        wird werden auch bei nach""".split()),
-    "French": set("""le la les et des est une du que pour dans pas qui sur au avec sont
-        par ce""".split()),
-    "Spanish": set("""el los las y que del por con para una es se al lo como más
-        pero""".split()),
-    "Estonian": set("""ning või mis aga kes seda selle ka olid""".split()),
+        projects"""),
+    "German": _words("""der die und das ist nicht mit von den zu sich auf für ein eine dem des
+        wird werden auch bei nach"""),
+    "French": _words("""le la les et des est une du que pour dans pas qui sur au avec sont
+        par ce"""),
+    "Spanish": _words("""el los las y que del por con para una es se al lo como más
+        pero"""),
+    "Estonian": _words("""ning või mis aga kes seda selle ka olid"""),
 }
 _OURS = FINNISH | SWEDISH
 _OTHERS = {lang: words - _OURS for lang, words in OTHER.items()}

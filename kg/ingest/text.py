@@ -26,8 +26,9 @@ def decode(raw: bytes) -> str:
         if raw.startswith(bom):
             try:
                 return _checked(raw.decode(codec))
-            except UnicodeDecodeError:
-                raise Unreadable(f"broken {codec.upper()} text (has a BOM but does not decode)")
+            except UnicodeDecodeError as e:
+                raise Unreadable(f"broken {codec.upper()} text (has a BOM but does not "
+                                 "decode)") from e
     try:
         return _checked(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
