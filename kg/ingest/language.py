@@ -15,7 +15,6 @@ import re
 from collections import Counter
 
 
-
 def _words(text: str) -> set[str]:
     return set(text.split())
 
