@@ -148,3 +148,32 @@ def test_a_path_that_does_not_exist_is_named(tmp_path, missing):
     assert r.returncode == 1
     assert f"{missing.rsplit('/', 1)[-1]}: unreadable: No such file" in r.stderr
     assert not (tmp_path / "out" / "hankegraph.trig").exists()
+
+
+def test_a_crash_inside_extraction_is_reported_and_the_others_build(tmp_path):
+    from kg.build import build
+    from kg.extract import get_extractor, register
+    from kg.settings import Settings
+
+    @register("test.fails-on-b.v1")
+    def fails_on_b(authority_dir=None):
+        real = get_extractor("hankegraph.rules.v1", authority_dir=authority_dir)
+
+        def extract(doc):
+            if doc.doc_id == "b":
+                raise RecursionError("the parser went round in circles")
+            return real(doc)
+
+        return extract
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, org in (("a", GOOD_ORGS[0]), ("b", GOOD_ORGS[1]), ("c", GOOD_ORGS[2])):
+        (docs / f"{name}.txt").write_text(f"{FILLER} {_fact(f'Koehanke {name}', org)}",
+                                          encoding="utf-8")
+    settings = Settings(progress=False, cache_dir=None, extractor="test.fails-on-b.v1")
+    report = build([docs], settings, out_dir=tmp_path / "out")
+    assert report.documents == 2 and report.exit_status == 3
+    [skip] = report.skipped
+    assert skip.path.endswith("b.txt")
+    assert skip.reason == "extraction failed: RecursionError: the parser went round in circles"
