@@ -4,7 +4,9 @@ Each worker loads the extractor (and so the spaCy model) once, in its
 initializer; documents go out in order and come back in order
 (``Executor.map``), and extraction is a pure function of the document, so the
 result does not depend on the number of workers. Workers are *spawned*, not
-forked: a fresh interpreter inherits no threads or open files of the build.
+forked: a fresh interpreter inherits no threads or open files of the build
+(so a script calling ``kg.build.build`` needs the ``if __name__ == "__main__"``
+guard that every spawning program needs).
 A document that makes the extractor raise is reported as a string; a worker
 that dies outright (out of memory, a crash in native code) loses no document:
 what is left is extracted in the build's own process.
