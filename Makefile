@@ -19,5 +19,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) .pytest_cache

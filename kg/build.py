@@ -3,6 +3,7 @@ RDF and writes the dataset. The CLI is a thin layer over these functions."""
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections import Counter
@@ -19,6 +20,8 @@ from kg.settings import Settings
 if TYPE_CHECKING:
     from kg.graph.validate import ValidationReport
 
+REPORT_NAME = "build-report.json"
+
 
 @dataclass
 class BuildReport:
@@ -29,7 +32,35 @@ class BuildReport:
     merges: int = 0
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
+    extraction: Counter = field(default_factory=Counter)  # "extracted" / "reused" (cache)
+    report_path: Path | None = None
     validation: ValidationReport | None = None  # None when built with validate=False
+
+    @property
+    def exit_status(self) -> int:
+        """0 built, 3 built but some files were skipped, 1 nothing could be built,
+        4 the graph breaks the shapes (nothing written)."""
+        if self.documents == 0:
+            return 1
+        if self.validation is not None and not self.validation.conforms:
+            return 4
+        return 3 if self.skipped else 0
+
+    def as_json(self, documents: list[Document], written: bool) -> bytes:
+        """The machine-readable report: deterministic (no times, no cache counts), so
+        that it can be committed beside the dataset it describes."""
+        report = {
+            "exit_status": self.exit_status,
+            "dataset": "written" if written else "kept the previous one (nothing built)",
+            "documents": [{"id": d.doc_id, "path": d.path, "checksum": d.checksum,
+                           "media_type": d.media_type, "title": d.title, "date": d.date,
+                           "source_url": d.source_url, "pages": len(d.page_starts) or None}
+                          for d in documents],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "entities": dict(sorted(self.entities_by_type.items())),
+            "facts": dict(sorted(self.facts_by_relation.items())),
+        }
+        return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     def summary(self) -> str:
         lines = [f"documents: {self.documents} built, {len(self.skipped)} skipped"]
@@ -42,8 +73,15 @@ class BuildReport:
         lines.append(f"merges across mentions: {self.merges}")
         if self.validation is not None:
             lines.append(self.validation.summary())
+        if self.extraction:
+            lines.append(f"extraction: {self.extraction['extracted']} extracted, "
+                         f"{self.extraction['reused']} unchanged (from the cache)")
         for _name, path in sorted(self.outputs.items()):
             lines.append(f"wrote {_relative(path)}")
+        if not self.outputs:
+            lines.append("nothing built: the previous dataset is left as it was")
+        if self.report_path:
+            lines.append(f"report {_relative(self.report_path)}")
         lines.append(f"time: {self.seconds:.1f} s")
         return "\n".join(lines)
 
@@ -64,61 +102,88 @@ def _progress(items, total: int, enabled: bool, desc: str):
 
 
 def extract_documents(documents: list[Document], settings: Settings,
-                      skipped: list[Skipped]) -> list[Extraction]:
-    """Extract every document; one that crashes the extractor is reported, not fatal."""
-    from kg.extract import get_extractor
+                      skipped: list[Skipped], counts: Counter | None = None
+                      ) -> list[Extraction]:
+    """Extract every document not in the cache (kg/cache.py), in worker processes
+    when there are many (kg/parallel.py); one that crashes the extractor is
+    reported, not fatal."""
+    from kg.cache import ExtractionCache
+    from kg.parallel import extract_many
 
-    extractor = get_extractor(settings.extractor, authority_dir=settings.authority_dir)
-    out = []
-    for doc in _progress(documents, len(documents), settings.progress, "extracting"):
-        try:
-            out.append(extractor(doc))
-        except Exception as e:  # noqa: BLE001 - one bad document must not stop a build
-            skipped.append(Skipped(doc.path, f"extraction failed: {type(e).__name__}: {e}"))
-    return out
+    cache = ExtractionCache.for_settings(settings)
+    found = {d.doc_id: cache.get(d) if cache else None for d in documents}
+    todo = [d for d in documents if found[d.doc_id] is None]
+    results = extract_many(todo, settings)
+    for doc, result in zip(todo, _progress(results, len(todo), settings.progress, "extracting"),
+                           strict=True):
+        if isinstance(result, str):
+            skipped.append(Skipped(doc.path, result))
+            print(f"skipping {doc.path}: {result}", file=sys.stderr)
+            continue
+        found[doc.doc_id] = result
+        if cache:
+            cache.put(result)
+    if counts is not None:
+        counts.update(extracted=len(todo), reused=len(documents) - len(todo))
+    return [found[d.doc_id] for d in documents if found[d.doc_id] is not None]
 
 
-def resolve_paths(paths: Iterable[str | Path], settings: Settings
-                  ) -> tuple[Resolution, list[Skipped]]:
+def resolve_paths(paths: Iterable[str | Path], settings: Settings,
+                  counts: Counter | None = None) -> tuple[Resolution, list[Skipped]]:
     from kg.resolve import resolve
 
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for item in read_documents(paths):
+    for item in read_documents(paths, settings.max_bytes, settings.check_language):
         if isinstance(item, Skipped):
             print(f"skipping {item.path}: {item.reason}", file=sys.stderr)
             skipped.append(item)
         else:
             documents.append(item)
-    extractions = extract_documents(documents, settings, skipped)
+    extractions = extract_documents(documents, settings, skipped, counts)
     resolution = resolve(extractions, load_authority(Path(settings.authority_dir)))
     return resolution, skipped
 
 
 def build(paths: Iterable[str | Path], settings: Settings | None = None,
-          out_dir: str | Path | None = None, validate: bool = True) -> BuildReport:
-    """With ``validate``, a graph that breaks ontology/shapes.ttl is not written (the
-    previous dataset stays) and ``report.validation`` lists the violations."""
-    from kg.graph.io import union_graph, write_dataset
+          out_dir: str | Path | None = None, report_path: str | Path | None = None,
+          validate: bool = True) -> BuildReport:
+    """Build and write the dataset, and the JSON report (``report_path``, by default
+    ``OUT/build-report.json``, replaced together with the dataset). When nothing
+    could be built, or with ``validate`` the graph breaks ontology/shapes.ttl, the
+    previous dataset is kept and only the report is written (``report.validation``
+    lists the violations)."""
+    from kg.graph.io import commit_files, union_graph, write_dataset
     from kg.graph.rdf import GraphBuilder
     from kg.graph.validate import validate_graph
 
     settings = settings or Settings()
     t0 = time.perf_counter()
-    resolution, skipped = resolve_paths(paths, settings)
-    ds = GraphBuilder(settings.base_iri).build(resolution)
-    validation = validate_graph(union_graph(ds), settings) if validate else None
-    outputs = {}
-    if validation is None or validation.conforms:
-        outputs = write_dataset(ds, Path(out_dir or settings.out_dir))
-    return BuildReport(
+    out = Path(out_dir or settings.out_dir)
+    report_path = Path(report_path) if report_path else out / REPORT_NAME
+    counts: Counter = Counter()
+    resolution, skipped = resolve_paths(paths, settings, counts)
+    report = BuildReport(
         documents=len(resolution.documents),
         skipped=skipped,
         entities_by_type=dict(Counter(e.type.value for e in resolution.entities
                                       if any(e.names_by_document))),
         facts_by_relation=dict(Counter(f.relation.value for f in resolution.facts)),
         merges=len(resolution.merges),
-        seconds=time.perf_counter() - t0,
-        outputs=outputs,
-        validation=validation,
+        extraction=counts,
+        report_path=report_path,
     )
+    ds = GraphBuilder(settings.base_iri).build(resolution) if resolution.documents else None
+    if ds is not None and validate:
+        report.validation = validate_graph(union_graph(ds), settings)
+    if ds is not None and report.exit_status != 4:
+        report_json = report.as_json(list(resolution.documents), written=True)
+        together = report_path.parent.resolve() == out.resolve()
+        report.outputs = write_dataset(ds, out, {report_path.name: report_json} if together
+                                       else None)
+        if not together:
+            commit_files(report_path.parent, {report_path.name: report_json})
+    else:
+        commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
+    report.seconds = time.perf_counter() - t0
+    return report

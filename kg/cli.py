@@ -15,6 +15,16 @@ def _settings(args) -> Settings:
         kw["base_iri"] = args.base_iri
     if getattr(args, "no_progress", False):
         kw["progress"] = False
+    if getattr(args, "max_bytes", None) is not None:
+        kw["max_bytes"] = args.max_bytes
+    if getattr(args, "any_language", False):
+        kw["check_language"] = False
+    if getattr(args, "no_cache", False):
+        kw["cache_dir"] = None
+    elif getattr(args, "cache_dir", None):
+        kw["cache_dir"] = Path(args.cache_dir)
+    if getattr(args, "workers", None) is not None:
+        kw["workers"] = args.workers
     return Settings(**kw)
 
 
@@ -22,7 +32,7 @@ def cmd_build(args) -> int:
     from kg.build import build
 
     report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
-                   validate=not args.no_validate)
+                   report_path=args.report, validate=not args.no_validate)
     print(report.summary())
     if report.documents == 0:
         print("error: no document could be built", file=sys.stderr)
@@ -149,6 +159,17 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", help="output folder (default: data/ttl)")
     b.add_argument("--no-validate", action="store_true",
                    help="write the graph even when it breaks ontology/shapes.ttl")
+    b.add_argument("--report", help="where to write the JSON build report "
+                   "(default: OUT/build-report.json)")
+    b.add_argument("--max-bytes", type=int, help=Settings.help()["max_bytes"]
+                   + f" (default: {Settings().max_bytes})")
+    b.add_argument("--any-language", action="store_true",
+                   help="do not skip documents that are not in Finnish or Swedish")
+    b.add_argument("--no-cache", action="store_true",
+                   help="extract every document again, and do not keep the extractions")
+    b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
+    b.add_argument("--workers", type=int, help=Settings.help()["workers"]
+                   + f" (default: {Settings().workers})")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a SPARQL query over the built graph")

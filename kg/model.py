@@ -7,6 +7,7 @@ ingest → :class:`Document`; extract → :class:`Mention`, :class:`Claim`
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -54,6 +55,14 @@ class Document:
     source_url: str | None = None
     date: str | None = None
     media_type: str = "text/plain"
+    # offset where each page's text begins (PDF): page n starts at page_starts[n - 1]
+    page_starts: tuple[int, ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding character ``offset``, or None for unpaged text."""
+        if not self.page_starts:
+            return None
+        return max(bisect_right(self.page_starts, offset), 1)
 
 
 @dataclass(frozen=True)

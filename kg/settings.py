@@ -24,6 +24,19 @@ class Settings:
     out_dir: Path = _setting(REPO_ROOT / "data" / "ttl", "Where the dataset is written.")
     extractor: str = _setting("hankegraph.rules.v1", "Registered name of the extractor.")
     progress: bool = _setting(True, "Show a progress bar on standard error.")
+    max_bytes: int = _setting(20_000_000, "Files larger than this many bytes are skipped.")
+    check_language: bool = _setting(
+        True, "Skip documents whose text is not Finnish or Swedish (kg/ingest/language.py)."
+    )
+    cache_dir: Path | None = _setting(
+        REPO_ROOT / ".kgcache",
+        "Where extractions are kept between builds (None: no cache, extract everything).",
+    )
+    workers: int = _setting(2, "Extraction processes (1: extract in the build's own process).")
+    parallel_min_docs: int = _setting(
+        50, "Fewer documents to extract than this are extracted in-process: below it the "
+        "workers' start-up (each loads the spaCy model) costs more than it saves.",
+    )
 
     @classmethod
     def help(cls) -> dict[str, str]:

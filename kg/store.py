@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.graph.io import TRIG_NAME, TTL_NAME
+from kg.graph.io import TRIG_NAME, TTL_NAME, recover
 
 
 class DataNotFound(FileNotFoundError):
@@ -25,6 +25,7 @@ class DataNotFound(FileNotFoundError):
 
 def dataset_file(data: str | Path) -> Path:
     p = Path(data)
+    recover(p if p.is_dir() else p.parent)  # a build killed mid-commit is finished first
     if p.is_dir():
         for name in (TRIG_NAME, TTL_NAME):
             if (p / name).is_file():

@@ -1,17 +1,33 @@
 """Writing the dataset: Turtle (all facts, the union of the graphs) and TriG (one
 named graph per document), each written to a temporary file beside the target
-and renamed into place, so that a failed or killed build never leaves half a file."""
+and renamed into place, so that a failed or killed build never leaves half a file.
+
+The files of one build are replaced together (:func:`commit_files`): all are
+staged first, then a journal naming them is written atomically (the commit
+point), then they are renamed into place and the journal removed. A build killed
+before the journal exists leaves the old files; one killed after it leaves a
+journal that the next writer, or reader, rolls forward (:func:`recover`), so the
+TriG and the Turtle always come from the same build. A lock file serialises
+writers; the kernel drops it when its holder dies, even by SIGKILL.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
 TTL_NAME = "hankegraph.ttl"
 TRIG_NAME = "hankegraph.trig"
+JOURNAL_NAME = ".commit.json"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+LOCK_NAME = ".hankegraph.lock"
 
 
 def union_graph(ds: Dataset) -> Graph:
@@ -55,27 +71,109 @@ def serialize_trig(ds: Dataset) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def _stage(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``target``, on disk when this returns."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the dataset is for reading
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide a shared dataset
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
-def write_dataset(ds: Dataset, out_dir: Path) -> dict[str, Path]:
-    """Serialise both files in memory first, then replace the old ones."""
-    out_dir = Path(out_dir)
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    tmp = _stage(target, data)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def _locked(folder: Path, exclusive: bool = True, wait: bool = True):
+    """Hold the folder's lock; yields False when ``wait`` is off and it is taken."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_NAME, "a") as lock:
+        flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(lock, flags)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _roll_forward(folder: Path) -> None:
+    journal = folder / JOURNAL_NAME
+    if not journal.exists():
+        return
+    try:
+        pending = json.loads(journal.read_text(encoding="utf-8"))
+    except ValueError:  # cannot happen (written atomically); the old files are then whole
+        pending = {}
+    for tmp, name in pending.items():
+        if (folder / tmp).exists():
+            os.replace(folder / tmp, folder / name)
+    _sync_dir(folder)
+    journal.unlink()
+
+
+def recover(folder: Path) -> None:
+    """Finish a commit that a killed build left half done. Safe to call from a
+    reader: it does nothing while a writer holds the folder, or when the folder
+    is not writable."""
+    folder = Path(folder)
+    if not (folder / JOURNAL_NAME).exists():
+        return
+    try:
+        with _locked(folder, wait=False) as got:
+            if got:
+                _roll_forward(folder)
+    except OSError:
+        pass  # a read-only copy: every file in it is still whole
+
+
+def commit_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
+    """Replace the files ``{name: content}`` in ``folder`` as one: after a crash at
+    any moment, either all are the old ones or (after :func:`recover`) all new."""
+    folder = Path(folder)
+    with _locked(folder):
+        _roll_forward(folder)
+        # staged files of a build that died before its commit point
+        for name in [*files, JOURNAL_NAME]:
+            for stale in folder.glob(f".{name}.*.tmp"):
+                stale.unlink(missing_ok=True)
+        staged = {name: _stage(folder / name, data) for name, data in files.items()}
+        journal = {tmp.name: name for name, tmp in staged.items()}
+        _atomic_write(folder / JOURNAL_NAME, json.dumps(journal).encode("utf-8"))
+        _sync_dir(folder)
+        _roll_forward(folder)
+    return {name: folder / name for name in files}
+
+
+def write_dataset(ds: Dataset, out_dir: Path, extra: dict[str, bytes] | None = None
+                  ) -> dict[str, Path]:
+    """Serialise both files in memory first, then replace the old ones together
+    (with ``extra`` files such as the build report, if given)."""
     ttl = union_graph(ds).serialize(format="turtle", encoding="utf-8")
     trig = serialize_trig(ds)
-    paths = {"ttl": out_dir / TTL_NAME, "trig": out_dir / TRIG_NAME}
-    _atomic_write(paths["trig"], trig)
-    _atomic_write(paths["ttl"], ttl)
-    return paths
+    written = commit_files(Path(out_dir), {TRIG_NAME: trig, TTL_NAME: ttl, **(extra or {})})
+    return {"trig": written[TRIG_NAME], "ttl": written[TTL_NAME]}

@@ -129,6 +129,8 @@ class GraphBuilder:
                 g.add((d, DCTERMS.title, Literal(doc.title)))
             if doc.source_url:
                 g.add((d, DCTERMS.source, URIRef(doc.source_url)))
+            if doc.date:
+                g.add((d, DCTERMS.date, date_literal(doc.date)))
             for ent in res.entities:
                 names = dict(ent.names_by_document).get(doc.doc_id)
                 if names is None:
@@ -141,7 +143,7 @@ class GraphBuilder:
                     if n != ent.name:
                         g.add((s, SKOS.altLabel, Literal(n)))
             for f in by_doc.get(doc.doc_id, []):
-                self._fact(g, f, d, entities)
+                self._fact(g, f, d, entities, doc.page_at(f.span.start))
         return ds
 
     def _authority(self, ds: Dataset, res: Resolution) -> None:
@@ -161,7 +163,7 @@ class GraphBuilder:
             if ent.organisation_type:
                 g.add((s, HG.organisationType, Literal(ent.organisation_type)))
 
-    def _fact(self, g, f: Fact, doc: URIRef, entities) -> None:
+    def _fact(self, g, f: Fact, doc: URIRef, entities, page: int | None) -> None:
         s = self.iri(f.subject)
         prop = PROPERTY[f.relation]
         if f.relation is Relation.TOTAL_COST:
@@ -178,7 +180,7 @@ class GraphBuilder:
         g.add((st, RDF.subject, s))
         g.add((st, RDF.predicate, prop))
         g.add((st, RDF.object, o))
-        self._provenance(g, st, f, doc)
+        self._provenance(g, st, f, doc, page)
         if f.relation in ROLE:
             p = self.base[f"participation/{_digest(f.doc_id, f.subject, f.object, f.relation)}"]
             # the super-property too, so that "takes part in any role" is one pattern
@@ -187,7 +189,7 @@ class GraphBuilder:
             g.add((p, HG.participant, s))
             g.add((p, HG.project, o))
             g.add((p, HG.role, ROLE[f.relation]))
-            self._provenance(g, p, f, doc)
+            self._provenance(g, p, f, doc, page)
         elif f.relation is Relation.FUNDS:
             gr = self.base[f"grant/{_digest(f.doc_id, f.subject, f.object)}"]
             g.add((gr, RDF.type, HG.Grant))
@@ -198,13 +200,15 @@ class GraphBuilder:
             if f.share_percent is not None:
                 g.add((gr, HG.sharePercent, Literal(Decimal(str(f.share_percent)),
                                                     datatype=XSD.decimal)))
-            self._provenance(g, gr, f, doc)
+            self._provenance(g, gr, f, doc, page)
 
-    def _provenance(self, g, node: URIRef, f: Fact, doc: URIRef) -> None:
+    def _provenance(self, g, node: URIRef, f: Fact, doc: URIRef, page: int | None) -> None:
         g.add((node, PROV.wasDerivedFrom, doc))
         g.add((node, HG.sentence, Literal(redact_contact_details(f.span.sentence))))
         g.add((node, HG.startOffset, Literal(f.span.start, datatype=XSD.integer)))
         g.add((node, HG.endOffset, Literal(f.span.end, datatype=XSD.integer)))
+        if page is not None:
+            g.add((node, HG.page, Literal(page, datatype=XSD.integer)))
         g.add((node, HG.extractedBy, Literal(f.rule)))
         g.add((node, HG.confidence, Literal(Decimal(str(round(f.confidence, 2))),
                                             datatype=XSD.decimal)))

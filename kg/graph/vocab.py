@@ -43,6 +43,7 @@ class HG(DefinedNamespace):
     mentionedIn: URIRef
     municipalityCode: URIRef
     organisationType: URIRef
+    page: URIRef
     partOf: URIRef
     participant: URIRef
     participatesIn: URIRef

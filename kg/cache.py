@@ -1,0 +1,99 @@
+"""The extraction cache: what the extractor read from a document, kept between
+builds so that an unchanged document is not extracted again.
+
+An entry is keyed by the document's content (the checksum of its raw bytes and
+of the text ingest made of them) under a folder named by the extractor's
+*fingerprint*: its registered name, the source of ``kg/extract`` and
+``kg/model.py``, the authority data it matches against, and the versions of
+spaCy, its Finnish model and Voikko's binding. Any change to those is a new
+extractor version, and the folders of other versions are removed when the cache
+is opened. A changed document has a new key; a removed one is simply not asked
+for. Entries are pickled :class:`~kg.model.Extraction` records, written
+atomically; an entry that cannot be read is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from dataclasses import replace
+from importlib import metadata
+from pathlib import Path
+
+from kg.model import Document, Extraction
+from kg.settings import REPO_ROOT, Settings
+
+_PACKAGES = ("spacy", "spacy-fi-experimental-web-md", "libvoikko")
+
+
+def fingerprint(settings: Settings) -> str:
+    h = hashlib.sha256(settings.extractor.encode("utf-8"))
+    code = sorted((REPO_ROOT / "kg" / "extract").rglob("*.py")) + [REPO_ROOT / "kg" / "model.py"]
+    data = sorted(Path(settings.authority_dir).glob("*.csv"))
+    for f in code + data:
+        h.update(f.name.encode("utf-8") + b"\0" + f.read_bytes())
+    for package in _PACKAGES:
+        try:
+            h.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package} absent".encode())
+    return h.hexdigest()[:20]
+
+
+def document_key(doc: Document) -> str:
+    return hashlib.sha256(f"{doc.checksum}\0{doc.text}".encode()).hexdigest()
+
+
+class ExtractionCache:
+    def __init__(self, root: Path, version: str):
+        self.folder = Path(root) / "extractions" / version
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for other in self.folder.parent.iterdir():
+            if other != self.folder:
+                shutil.rmtree(other, ignore_errors=True)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> ExtractionCache | None:
+        if settings.cache_dir is None:
+            return None
+        try:
+            return cls(Path(settings.cache_dir), fingerprint(settings))
+        except OSError as e:
+            print(f"warning: no extraction cache ({settings.cache_dir}: {e.strerror or e})",
+                  file=sys.stderr)
+            return None
+
+    def _path(self, doc: Document) -> Path:
+        return self.folder / f"{document_key(doc)}.pickle"
+
+    def get(self, doc: Document) -> Extraction | None:
+        """The cached extraction of ``doc``, carrying ``doc`` itself (its path may
+        have changed since), or None."""
+        try:
+            with open(self._path(doc), "rb") as f:
+                found = pickle.load(f)
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
+            return None
+        if not isinstance(found, Extraction):
+            return None
+        return replace(found, document=doc)
+
+    def put(self, extraction: Extraction) -> None:
+        target = self._path(extraction.document)
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(extraction, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError as e:  # a full disk or a vanished folder costs speed, not the build
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+            print(f"warning: could not cache {extraction.document.path}: {e.strerror or e}",
+                  file=sys.stderr)

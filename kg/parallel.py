@@ -1,0 +1,72 @@
+"""Extraction in worker processes, for corpora large enough to pay for them.
+
+Each worker loads the extractor (and so the spaCy model) once, in its
+initializer; documents go out in order and come back in order
+(``Executor.map``), and extraction is a pure function of the document, so the
+result does not depend on the number of workers. Workers are *spawned*, not
+forked: a fresh interpreter inherits no threads or open files of the build
+(so a script calling ``kg.build.build`` needs the ``if __name__ == "__main__"``
+guard that every spawning program needs).
+A document that makes the extractor raise is reported as a string; a worker
+that dies outright (out of memory, a crash in native code) loses no document:
+what is left is extracted in the build's own process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from kg.model import Document, Extraction
+from kg.settings import Settings
+
+_extractor = None  # the worker's own, loaded once by _load
+
+
+def _load(name: str, authority_dir: Path) -> None:
+    global _extractor
+    from kg.extract import get_extractor
+
+    _extractor = get_extractor(name, authority_dir=authority_dir)
+
+
+def _extract(doc: Document) -> Extraction | str:
+    """The extraction, or the reason it failed (one bad document must not stop a build)."""
+    try:
+        return _extractor(doc)
+    except Exception as e:  # noqa: BLE001
+        return f"extraction failed: {type(e).__name__}: {e}"
+
+
+def worker_count(settings: Settings, n_documents: int) -> int:
+    """How many processes to use: 1 (in-process) for a small corpus."""
+    if n_documents < max(settings.parallel_min_docs, 2):
+        return 1
+    return max(1, min(settings.workers, os.cpu_count() or 1, n_documents))
+
+
+def extract_many(documents: list[Document], settings: Settings) -> Iterator[Extraction | str]:
+    """Extract ``documents`` in order: an Extraction, or a failure reason, for each."""
+    workers = worker_count(settings, len(documents))
+    done = 0
+    if workers > 1:
+        chunk = max(1, min(16, len(documents) // (workers * 8)))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_load,
+                                 initargs=(settings.extractor, settings.authority_dir)) as pool:
+            try:
+                for result in pool.map(_extract, documents, chunksize=chunk):
+                    done += 1
+                    yield result
+                return
+            except BrokenProcessPool as e:
+                print(f"warning: an extraction worker died ({e}); extracting the remaining "
+                      f"{len(documents) - done} documents in this process", file=sys.stderr)
+    _load(settings.extractor, settings.authority_dir)
+    for doc in documents[done:]:
+        yield _extract(doc)
