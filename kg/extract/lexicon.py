@@ -26,6 +26,7 @@ HEAD_ABBREVIATIONS = {"amk": "ammattikorkeakoulu"}
 #: Cue words after which a list of member names follows (`osatoteuttajat ovat A,
 #: B ja C`, `Kumppanit: …`, `Hankekonsortiossa ovat mukana …`).
 LIST_CUES = ("osatoteuttaj", "toteuttajat", "toteuttajina", "toteuttajia", "kumppane",
+             "toteuttivat", "toteuttavat", "pilottikun",
              "kumppanit", "konsorti", "hankekonsorti", "mukana", "jäseninä", "jäsenet")
 
 #: Generic words of section headings (`Tietoa hankkeesta`, `Hakijan perustiedot`):
@@ -59,11 +60,13 @@ ROLE_CUES = {
     "administers": ("hallinnoi", "hallinnoija", "hallinnointi", "hallinoi", "päätoteuttaja",
                     "hakija", "vastuutaho", "koordinoi", "koordinaattori", "päähakija",
                     "hallinnoimassa", "hallinnoiman", "vetää", "vetäjä", "hakee",
-                    "hakevat", "hakenut"),
+                    "hakevat", "hakenut", "toteuttajana", "toteuttaa", "toteutti"),
     "implements": ("osatoteuttaja", "toteuttajat", "toteuttajina", "toteuttajia",
-                   "konsortio", "hankekonsortio", "yhteistoteuttaja", "osahanke"),
+                   "konsortio", "hankekonsortio", "yhteistoteuttaja", "osahanke",
+                   "toteuttivat", "toteuttavat"),
     "partners": ("kumppani", "kehittämiskumppani", "yhteistyökumppani", "kumppaneina",
-                 "mukana", "pilottialue", "yhteistyötaho", "verkostokumppani"),
+                 "mukana", "pilottialue", "yhteistyötaho", "verkostokumppani", "pilottikun",
+                 "pilottikaupun"),
 }
 
 #: Funding cues (prefix match on the lower-cased word).

@@ -297,6 +297,8 @@ class MentionFinder:
             a, b = toks[i], toks[i + 1]
             if not (a.is_cap and b.is_cap and a.text.isalpha() and b.text[:1].isalpha()):
                 continue
+            if re.search(r"-[a-zåäö]", b.text):
+                continue  # `Lande-hankkeella`: a name with a common word glued on, no surname
             ca, cb = word_classes(a.text), word_classes(b.text)
             first_last = "etunimi" in ca and ("sukunimi" in cb or not cb or "nimi" in cb
                                               or b.ent == "PERSON")
@@ -312,7 +314,9 @@ class MentionFinder:
             surname = head_nominative(b.text, lambda base: "sukunimi" in word_classes(base)
                                       or "etunimi" in word_classes(base))
             name = f"{a.text} {surname}"
-            conf = 0.9 if (first_last or last_first) else 0.6
+            # both parts known as names is strong; a first name before an unknown word
+            # (`Bisnes Lande-hankkeella`) yields to a project marker on the same words
+            conf = 0.9 if "sukunimi" in cb or last_first else 0.8 if first_last else 0.6
             out.append(Cand(a.start, b.end, line.number, EntityType.PERSON, name,
                             "name.person", conf))
         return out

@@ -90,13 +90,14 @@ def _cue_positions(unit: Unit) -> list[tuple[int, str]]:
     """(offset, role) of every role or funding cue word in the unit, in order."""
     out = []
     for s, _e, w in _words(unit.text):
-        for role, stems in lexicon.ROLE_CUES.items():
-            if any(w.startswith(st) for st in stems):
-                out.append((unit.start + s, role))
-                break
-        else:
-            if any(w.startswith(st) for st in lexicon.FUNDING_CUES):
-                out.append((unit.start + s, "funds"))
+        # the longest matching stem decides: `toteuttivat` (they implemented) is not
+        # `toteutti` (it implemented)
+        best = max(((len(st), role) for role, stems in lexicon.ROLE_CUES.items()
+                    for st in stems if w.startswith(st)), default=None)
+        if best is not None:
+            out.append((unit.start + s, best[1]))
+        elif any(w.startswith(st) for st in lexicon.FUNDING_CUES):
+            out.append((unit.start + s, "funds"))
     return out
 
 
@@ -202,6 +203,9 @@ class RelationReader:
             return
         cues = [p for p, r in _cue_positions(unit) if r == "funds"]
         funders = [m for m in unit.mentions if m.type in FUNDER_TYPES and m is not project]
+        # money comes from a fund: `… Maaseuturahastosta` names the source
+        cues += [m.start for m in funders if m.type is EntityType.FUNDING
+                 and cases_of(self.text[m.start:m.end].split()[-1]) & {"Ela"}]
         is_funder_key = unit.key == "funder"
         if is_funder_key:
             funders = [m for m in unit.mentions if m.type in FUNDER_TYPES + (EntityType.REGION,)]
@@ -560,8 +564,10 @@ def _in_parentheses(text: str, m: Cand) -> bool:
 
 
 def _location_case(surface: str) -> bool:
+    """In, at, to or from a place (`Kreikassa`, `Suupohjan alueelta`), not the place
+    as an actor in its own right."""
     last = surface.split()[-1] if surface.split() else surface
-    return bool(cases_of(last) & {"Ine", "Ade", "Ill", "All"})
+    return bool(cases_of(last) & {"Ine", "Ade", "Ill", "All", "Ela", "Abl"})
 
 
 def _is_part(low: str, pos: int) -> bool:
