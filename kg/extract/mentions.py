@@ -59,6 +59,7 @@ class Cand:
     confidence: float
     authority: AuthorityRecord | None = None
     aliases: list[str] = field(default_factory=list)
+    surface: str = ""  # the text as written, set by MentionFinder.find
 
     @property
     def length(self) -> int:
@@ -104,6 +105,8 @@ class MentionFinder:
             cands += self._quoted_projects(line)
             cands += self._acronym_employers(line)
             cands += self._funding_phrases(line, text)
+        for c in cands:
+            c.surface = text[c.start:c.end]
         cands += self._expanded_acronyms(cands, text)
         cands += self._title_organisations(lines, text, _resolve_overlaps(cands))
         first = _resolve_overlaps(cands)
@@ -115,6 +118,8 @@ class MentionFinder:
         cands += self._form_name_projects(lines)
         chosen = _resolve_overlaps(cands)
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
+        for c in chosen:
+            c.surface = text[c.start:c.end]
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
 
     def _gazetteer(self, line: Line, text: str) -> list[Cand]:
@@ -936,6 +941,5 @@ def _nested_place(inner: Cand, outer: Cand) -> bool:
             and inner.type in (EntityType.MUNICIPALITY, EntityType.REGION)
             and outer.start <= inner.start and inner.end <= outer.end):
         return False
-    last = inner.aliases[-1] if inner.aliases else inner.name
-    surface_case = cases_of(last.split()[-1]) if last else set()
-    return bool(surface_case & {"Ine", "Ade", "Ill", "All", "Ela", "Abl"})
+    words = inner.surface.split()
+    return bool(words) and bool(cases_of(words[-1]) & {"Ine", "Ade", "Ill", "All", "Ela", "Abl"})

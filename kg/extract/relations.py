@@ -403,10 +403,17 @@ class RelationReader:
         if not places:
             return
         low = unit.text.lower()
-        if unit.key == "area" or any(c in low for c in ("toiminta-alue", "kohdealue")):
+        if unit.key == "area" or any(c in low for c in ("toiminta-alue", "kohdealue",
+                                                        "kohderyhm", "kohdentuu")):
             for p in places:
                 self.add(Relation.TARGET_AREA, project, p, unit, "area.cue", 0.85)
             return
+        # `… koko Etelä-Pohjanmaan alueelle`: the area of a place, in a sentence about
+        # the project, is where it works
+        for p in places:
+            last = self.text[p.start:p.end].split()[-1].lower()
+            if last.startswith("aluee") and _location_case(last) and how != "page":
+                self.add(Relation.TARGET_AREA, project, p, unit, "area.alue_phrase", 0.7)
         # a project named after where it works (`… palvelut Etelä-Savossa`); a
         # genitive place is an owner (`Kuusamon … terminaali`), not an area
         if project.start <= places[0].start and places[0].end <= project.end:
