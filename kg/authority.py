@@ -186,6 +186,10 @@ def load_authority(folder: Path) -> Authority:
         names = [name]
         if o["type"] == "maakunnan_liitto":
             names = [capitalise(n) for n in _council_variants(o["name_fi"])]
+        if o["type"] == "ely_keskus" and o["name_fi"].endswith(" ELY-keskus"):
+            # ELY is the abbreviation of `elinkeino-, liikenne- ja ympäristökeskus`
+            stem = o["name_fi"][: -len(" ELY-keskus")]
+            names.append(f"{stem} elinkeino-, liikenne- ja ympäristökeskus")
         # An abbreviation shared by several records (every ELY centre is "ELY")
         # is no name of any one of them; Authority.lookup refuses ambiguous names.
         names += [o["name_sv"], o["name_en"], o["abbreviation"]]

@@ -21,11 +21,15 @@ def key_group(key: str) -> str | None:
     if not k or len(k) > 50:
         return None
     best = None
+    last = k.split()[-1] if k.split() else k
     for group, keys in lexicon.LAYOUT_KEYS.items():
         for stem in keys:
-            if k == stem or (k.startswith(stem) and len(stem) >= 5):
-                if best is None or len(stem) > best[1]:
-                    best = (group, len(stem))
+            # the key's first words (`Haettu tuki`) or its head word, the last one
+            # (`Suunnitelman mukainen toteutusaika`)
+            hit = k == stem or (k.startswith(stem) and len(stem) >= 5) or \
+                (" " not in stem and len(stem) >= 6 and last.startswith(stem))
+            if hit and (best is None or len(stem) > best[1]):
+                best = (group, len(stem))
     return best[0] if best else None
 
 

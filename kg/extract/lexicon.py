@@ -107,6 +107,9 @@ LAYOUT_KEYS = {
     "partners": ("kumppanit", "yhteistyökumppanit", "kehittämiskumppanit", "partnerit"),
     "area": ("toiminta-alue", "kohdealue", "alue", "kohdekunnat", "kunnat"),
     "contact": CONTACT_CUES,
+    # addresses: a town in a postal address is not where a project works
+    "address": ("postitoimipaikka", "jakeluosoite", "postinumero", "postiosoite",
+                "käyntiosoite", "osoite", "www-osoite", "puhelinnumero", "sähköposti"),
     # the section headings of a project page
     "section": ("kohderyhmä", "kohderyhmät", "tavoitteet", "tavoite", "päätavoite",
                 "toimenpiteet", "hankkeen tavoitteet", "tulokset", "kuvaus", "hankkeen kuvaus",

@@ -120,6 +120,10 @@ class MentionFinder:
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         for c in chosen:
             c.surface = text[c.start:c.end]
+        # the town of a postal address (`Postitoimipaikka: Helsinki`) is no mention
+        address = {ln.number for ln in lines if (line_key(ln.text) or ("",))[0] == "address"}
+        chosen = [c for c in chosen if not (c.line in address and c.type in
+                                            (EntityType.MUNICIPALITY, EntityType.REGION))]
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
 
     def _gazetteer(self, line: Line, text: str) -> list[Cand]:
@@ -210,8 +214,8 @@ class MentionFinder:
         out = []
         toks = line.toks
         for h, t in enumerate(toks):
-            if not t.text[:1].isalpha() or t.pos not in ("NOUN", "PROPN", "X", "ADJ"):
-                continue
+            if not t.text[:1].isalnum() or t.pos not in ("NOUN", "PROPN", "X", "ADJ", "NUM"):
+                continue  # `4H-liitto` starts with a digit
             base = self.nominative(t.text)
             if base.lower() in lexicon.HEAD_ABBREVIATIONS and h > 0:
                 base = lexicon.HEAD_ABBREVIATIONS[base.lower()]  # `Turun AMK`
@@ -225,6 +229,12 @@ class MentionFinder:
                 k = toks[i]
                 if k.text == "-" and i > 0 and toks[i - 1].text[:1].isalpha():
                     i -= 1  # `sosiaali- ja terveys…`: the hyphen belongs to a word
+                    continue
+                if k.text.endswith("-") and k.text[:1].isalpha():
+                    i -= 1  # `liikenne-`: the first part of a coordinated compound
+                    continue
+                if k.text == "," and i > 0 and toks[i - 1].text.endswith("-"):
+                    i -= 1  # `elinkeino-, liikenne- ja ympäristökeskus`
                     continue
                 if k.lower in ("ja", "sekä") and i > 0 and toks[i - 1].text == "-":
                     i -= 1
@@ -514,7 +524,15 @@ class MentionFinder:
         out = []
         key_re = re.compile(r"\b(?:hankkeen|projektin)\s+(?:virallinen\s+)?nimi(?:\s+on)?\s*:?\s*",
                             re.I)
+        person_re = re.compile(r"\byhteyshenkilö\w*\s+nimi\s*:\s*(?P<v>[A-ZÅÄÖ][\w-]+"
+                               r"(?:\s+[A-ZÅÄÖ][\w-]+){1,2})\s*$")
         for n, line in enumerate(lines):
+            pm = person_re.search(line.text)
+            if pm:  # `Hankkeen yhteyshenkilön nimi: Kaunismaa Pekka`: the value is a person
+                s0 = line.start + pm.start("v")
+                out.append(Cand(s0, s0 + len(pm.group("v")), line.number, EntityType.PERSON,
+                                pm.group("v"), "name.form_person", 0.85))
+                continue
             m = key_re.search(line.text)
             if not m:
                 continue
@@ -694,10 +712,17 @@ class MentionFinder:
             line_start = text.rfind("\n", 0, c.start) + 1
             left = text[line_start:c.start - 1].rstrip()
             cut = max(left.rfind(", "), left.rfind(": "), left.rfind("; "))
-            name = left[cut + 2:] if cut >= 0 else left
-            if not name[:1].isupper() or not 2 <= len(name.split()) <= 10:
+            words = (left[cut + 2:] if cut >= 0 else left).split()
+            kept: list[str] = []
+            for w in reversed(words):  # back to a marker word, a verb or a pronoun
+                if w.startswith("-") or is_finite_verb(w) or "asemosana" in word_classes(w) \
+                        or len(kept) == 10:
+                    break
+                kept.insert(0, w)
+            name = " ".join(kept)
+            if not name[:1].isupper() or not 2 <= len(kept) <= 10:
                 continue
-            s = line_start + (len(left) - len(name))
+            s = line_start + left.rindex(name)
             out.append(Cand(s, c.end + 1, c.line, c.type, c.authority.name, "name.acronym_defined",
                             0.9, c.authority, aliases=[name, text[c.start:c.end]]))
         return out

@@ -149,6 +149,8 @@ class RelationReader:
         for idx, unit in enumerate(self.units):
             project, how = self.project_for(unit, idx)
             self._roles(unit, project, how)
+            if how != "page" or self._anaphora(unit):
+                self._together_with(unit, project)
             self._funding(unit, project, how)
             self._periods(unit, project, how)
             self._areas(unit, project, how)
@@ -197,6 +199,20 @@ class RelationReader:
                         self.add(Relation.TARGET_AREA, project, a, unit, "area.partner_region", 0.7)
                     continue
                 self.add(relation, a, project, unit, f"role.cue.{role}", 0.85)
+
+    def _together_with(self, unit: Unit, project: Cand | None) -> None:
+        """`… yhdessä Itä-Suomen 4H-liiton kanssa`: an organisation the project works
+        together with is its partner."""
+        if project is None:
+            return
+        for m in unit.mentions:
+            if m.type not in ACTOR_TYPES or m is project:
+                continue
+            after = self.text[m.end:m.end + 12]
+            glued = re.match(r"[\w:]*", after).group(0)
+            if re.match(r"\s+kanssa\b", after[len(glued):]) and \
+                    is_genitive(self.text[m.start:m.end].split()[-1] + glued):
+                self.add(Relation.PARTNERS, m, project, unit, "role.together_with", 0.65)
 
     def _funding(self, unit: Unit, project: Cand | None, how: str) -> None:
         if project is None:

@@ -110,6 +110,25 @@ def find_periods(text: str) -> list[Period]:
         out.append(Period(m.start(), m.end(), None, _iso(int(m.group("y")), month), "date.until.month"))
     for m in UNTIL_YEAR_END_RE.finditer(text):
         out.append(Period(m.start(), m.end(), None, f"{int(m.group('y')):04d}-12-31", "date.until.year_end"))
+    if not out:
+        out = find_start_end(text)
+    return out
+
+
+_DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
+STARTS_ENDS_RE = re.compile(rf"\b(?:alkaa|alkoi|alkanut|käynnistyy|käynnistyi)\s+{_DATE}"
+                            rf"(?:.{{0,40}}?\b(?:päättyy|päättyi|loppuu|päättynyt)\s+{_DATE})?",
+                            re.I)
+
+
+def find_start_end(text: str) -> list[Period]:
+    """`Alkaa 1.1.2016 ja päättyy 31.12.2017`: a period in words."""
+    out = []
+    for m in STARTS_ENDS_RE.finditer(text):
+        b = _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        e = _iso(int(m.group(6)), int(m.group(5)), int(m.group(4))) if m.group(6) else None
+        if b and (e is None or b <= e):
+            out.append(Period(m.start(), m.end(), b, e, "date.starts_ends"))
     return out
 
 
