@@ -120,10 +120,6 @@ class MentionFinder:
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         for c in chosen:
             c.surface = text[c.start:c.end]
-        # the town of a postal address (`Postitoimipaikka: Helsinki`) is no mention
-        address = {ln.number for ln in lines if (line_key(ln.text) or ("",))[0] == "address"}
-        chosen = [c for c in chosen if not (c.line in address and c.type in
-                                            (EntityType.MUNICIPALITY, EntityType.REGION))]
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
 
     def _gazetteer(self, line: Line, text: str) -> list[Cand]:
