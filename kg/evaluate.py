@@ -40,7 +40,8 @@ SELECT ?s ?p ?o ?sentence ?rule ?amount ?share WHERE {{
     ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
         hg:sentence ?sentence ; hg:extractedBy ?rule .
     OPTIONAL {{ ?grant a hg:Grant ; hg:funder ?s ; hg:project ?o .
-               OPTIONAL {{ ?grant hg:amount ?amount }} OPTIONAL {{ ?grant hg:sharePercent ?share }} }}
+               OPTIONAL {{ ?grant hg:amount ?amount }}
+               OPTIONAL {{ ?grant hg:sharePercent ?share }} }}
   }}
 }} ORDER BY ?s ?p ?o
 """
@@ -102,7 +103,8 @@ def predict(gold_dir: Path, settings: Settings) -> dict[str, dict]:
     ds = GraphBuilder(settings.base_iri).build(resolution)
     store = ox.Store()
     store.load(ds.serialize(format="nquads", encoding="utf-8"), format=ox.RdfFormat.N_QUADS)
-    return predictions_from_store(store, settings.base_iri, [d.doc_id for d in resolution.documents])
+    doc_ids = [d.doc_id for d in resolution.documents]
+    return predictions_from_store(store, settings.base_iri, doc_ids)
 
 
 def evaluate(gold_dir: Path, settings: Settings | None = None, as_json: bool = False,

@@ -47,7 +47,8 @@ def test_funders_of_projects(bundled_store):
 
 
 def test_collaboration_pairs(bundled_store):
-    pairs = {(r["nameA"], r["nameB"]) for r in run(bundled_store, "collaboration_pairs.rq").as_dicts()}
+    rows = run(bundled_store, "collaboration_pairs.rq").as_dicts()
+    pairs = {(r["nameA"], r["nameB"]) for r in rows}
     assert ("Kaakkois-Suomen ammattikorkeakoulu", "LAB-ammattikorkeakoulu") in pairs
     # each unordered pair once
     assert not any((b, a) in pairs for a, b in pairs)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.scoring import format_explain, format_report, fold, load_documents, score
+from kg.scoring import fold, format_explain, format_report, load_documents, score
 
 DEV = Path("/work/shared/corpus/dev")
 

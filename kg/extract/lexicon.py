@@ -17,7 +17,8 @@ ORG_HEADS = (
     "työryhmä", "valmisteluryhmä", "valmistelutyöryhmä", "yhteistyöryhmä", "ohjausryhmä",
     "akatemia", "museo", "kirjasto", "sairaanhoitopiiri", "klinikka", "rahasto",
     "neuvosto", "järjestö", "klusteri", "kirkko", "koulutuskeskus",
-    "palvelukeskus", "oy", "unioni", "komissio", "sihteeristö", "hallitus", "lautakunta", "valtuusto", "jaosto",
+    "palvelukeskus", "oy", "unioni", "komissio", "sihteeristö", "hallitus", "lautakunta",
+    "valtuusto", "jaosto",
 )
 
 #: Abbreviated head words written after a genitive (`Turun AMK`).

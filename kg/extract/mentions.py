@@ -28,9 +28,9 @@ from kg.extract import lexicon
 from kg.extract.layout import is_project_key, line_key
 from kg.extract.morphology import (
     analyses,
-    is_finite_verb,
     cases_of,
     head_nominative,
+    is_finite_verb,
     is_genitive,
     legal_form,
     word_classes,
@@ -184,7 +184,8 @@ class MentionFinder:
                 if k.is_punct and k.text not in "-&.'":
                     break
                 if k.lower in ("ja", "sekä") and not (i > 0 and toks[i - 1].text == "-") \
-                        and not (i > 0 and toks[i - 1].text.islower() and toks[i + 1].text.islower()):
+                        and not (i > 0 and toks[i - 1].text.islower()
+                                 and toks[i + 1].text.islower()):
                     break  # `agentit ja managerit ry` is one name; `kaupunki ja ViaDia ry` is two
                 if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper():
                     break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`)
@@ -643,8 +644,8 @@ class MentionFinder:
             if not any(base.endswith(f) for f in lexicon.FUNDING_HEADS):
                 continue
             first = h
-            while first > 0 and is_genitive(toks[first - 1].text) and toks[first - 1].text.isalpha() \
-                    and h - first < 3:
+            while first > 0 and is_genitive(toks[first - 1].text) \
+                    and toks[first - 1].text.isalpha() and h - first < 3:
                 first -= 1
             name = capitalise(text[toks[first].start:t.start] + base)
             aliases = [base] if first < h else []

@@ -68,7 +68,8 @@ class RuleExtractor:
         for c in cands:
             line = lines[c.line]
             mentions.append(Mention(
-                key=mention_key(c, short_forms), type=c.type, name=c.name, surface=text[c.start:c.end],
+                key=mention_key(c, short_forms), type=c.type, name=c.name,
+                surface=text[c.start:c.end],
                 span=Span(c.start, c.end, line.text), rule=c.rule, confidence=c.confidence,
                 authority_id=c.authority.authority_id if c.authority else None,
             ))

@@ -33,9 +33,11 @@ DATE_RANGE_RE = re.compile(
     r"(?P<d1>\d{1,2})\.(?P<m1>\d{1,2})\.(?P<y1>\d{4})?\s*[-–—]\s*"
     r"(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})"
 )
-MONTH_RANGE_RE = re.compile(r"\b(?P<m1>\d{1,2})/(?P<y1>\d{4})\s*[-–—]\s*(?P<m2>\d{1,2})/(?P<y2>\d{4})\b")
+MONTH_RANGE_RE = re.compile(
+    r"\b(?P<m1>\d{1,2})/(?P<y1>\d{4})\s*[-–—]\s*(?P<m2>\d{1,2})/(?P<y2>\d{4})\b")
 YEAR_RANGE_RE = re.compile(r"\b(?P<y1>(?:19|20)\d{2})\s*[-–—]\s*(?P<y2>(?:19|20)\d{2})\b")
-UNTIL_MONTH_RE = re.compile(rf"\b(?P<month>{_MONTH_RE})(?:hun|n)\s+(?P<y>\d{{4}})\s+(?:saakka|asti)", re.I)
+UNTIL_MONTH_RE = re.compile(
+    rf"\b(?P<month>{_MONTH_RE})(?:hun|n)\s+(?P<y>\d{{4}})\s+(?:saakka|asti)", re.I)
 UNTIL_YEAR_END_RE = re.compile(r"\b(?:vuoden\s+)?(?P<y>\d{4})\s+(?:vuoden\s+)?loppuun", re.I)
 STARTS_MONTH_RE = re.compile(rf"\b(?P<month>{_MONTH_RE})ssa\s+(?P<y>\d{{4}})", re.I)
 
@@ -107,9 +109,11 @@ def find_periods(text: str) -> list[Period]:
             out.append(Period(m.start(), m.end(), b, e, "date.range.month"))
     for m in UNTIL_MONTH_RE.finditer(text):
         month = _MONTHS[m.group("month").lower()]
-        out.append(Period(m.start(), m.end(), None, _iso(int(m.group("y")), month), "date.until.month"))
+        out.append(Period(m.start(), m.end(), None, _iso(int(m.group("y")), month),
+                          "date.until.month"))
     for m in UNTIL_YEAR_END_RE.finditer(text):
-        out.append(Period(m.start(), m.end(), None, f"{int(m.group('y')):04d}-12-31", "date.until.year_end"))
+        out.append(Period(m.start(), m.end(), None, f"{int(m.group('y')):04d}-12-31",
+                          "date.until.year_end"))
     if not out:
         out = find_start_end(text)
     return out
