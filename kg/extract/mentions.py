@@ -67,14 +67,14 @@ class Cand:
 
 
 def _org_head(base: str) -> bool:
-    b = base.lower()
-    return any(b.endswith(h) for h in lexicon.ORG_HEADS)
+    return base.lower().endswith(lexicon.ORG_HEADS)
 
 
 class MentionFinder:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._known_last_words = {fold(n).split(" ")[-1] for n in authority.names()}
+        self._nominatives: dict[str, str] = {}  # word → nominative of its head reading
         self._abbreviations = {
             fold(r.abbreviation): r
             for r in authority.records.values()
@@ -87,7 +87,10 @@ class MentionFinder:
         return fold(base) in self._known_last_words or _org_head(base)
 
     def nominative(self, word: str) -> str:
-        return head_nominative(word, self.prefer)
+        cached = self._nominatives.get(word)
+        if cached is None:
+            cached = self._nominatives[word] = head_nominative(word, self.prefer)
+        return cached
 
     def lookup(self, name: str) -> AuthorityRecord | None:
         return self.authority.lookup(name)
@@ -275,7 +278,7 @@ class MentionFinder:
                 continue
             rec = self.lookup(name)
             etype = EntityType.ORGANISATION
-            if any(bl.endswith(f) for f in lexicon.FUNDING_HEADS):
+            if bl.endswith(lexicon.FUNDING_HEADS):
                 etype = EntityType.FUNDING
             if rec is not None:
                 etype = rec.type
@@ -641,7 +644,7 @@ class MentionFinder:
             if not t.text.islower():
                 continue
             base = self.nominative(t.text).lower()
-            if not any(base.endswith(f) for f in lexicon.FUNDING_HEADS):
+            if not base.endswith(lexicon.FUNDING_HEADS):
                 continue
             first = h
             while first > 0 and is_genitive(toks[first - 1].text) \

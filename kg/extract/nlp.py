@@ -102,20 +102,33 @@ def sentence_starts(line_text: str) -> list[int]:
 
 
 def parse(text: str, nlp=None) -> list[Line]:
+    """Parse the document in one pass (as fast as the bare model) and give each
+    line its own tokens, re-indexed from 0 (line breaks are whitespace tokens to
+    the model; they are dropped here)."""
     nlp = nlp or load_model()
+    doc = nlp(text)
     pieces = split_lines(text)
     lines = []
-    for n, ((offset, line_text), doc) in enumerate(
-        zip(pieces, nlp.pipe([p[1] for p in pieces], batch_size=64), strict=True)
-    ):
+    spacy_toks = [t for t in doc if not t.is_space]
+    k = 0
+    for n, (offset, line_text) in enumerate(pieces):
+        end = offset + len(line_text)
+        while k < len(spacy_toks) and spacy_toks[k].idx < offset:
+            k += 1
+        members = []
+        while k < len(spacy_toks) and spacy_toks[k].idx < end:
+            members.append(spacy_toks[k])
+            k += 1
         starts = sentence_starts(line_text)
+        index = {t.i: j for j, t in enumerate(members)}
         toks = tuple(
             Tok(
-                i=t.i, text=t.text, start=offset + t.idx, end=offset + t.idx + len(t.text),
-                pos=t.pos_, dep=t.dep_, head=t.head.i, lemma=t.lemma_, ent=t.ent_type_,
-                sent=sum(1 for st in starts if st <= t.idx) - 1, space_after=bool(t.whitespace_),
+                i=j, text=t.text, start=t.idx, end=t.idx + len(t.text),
+                pos=t.pos_, dep=t.dep_, head=index.get(t.head.i, j), lemma=t.lemma_,
+                ent=t.ent_type_, sent=sum(1 for st in starts if st <= t.idx - offset) - 1,
+                space_after=bool(t.whitespace_),
             )
-            for t in doc
+            for j, t in enumerate(members)
         )
-        lines.append(Line(n, offset, offset + len(line_text), line_text, toks))
+        lines.append(Line(n, offset, end, line_text, toks))
     return lines
