@@ -38,11 +38,11 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
 
 
 @contextlib.contextmanager
-def running(args: list[str], url: str, **popen):
+def running(args: list[str], url: str, wait: float = 60, **popen):
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **popen)
     try:
-        wait_until_up(url, proc)
+        wait_until_up(url, proc, wait)
         yield proc
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -305,3 +305,26 @@ def test_bad_data_is_named_and_the_server_does_not_start(tmp_path):
     assert done.returncode == 2
     assert str(bad) in done.stderr and "error" in done.stderr
     assert done.stdout == ""
+
+
+def test_persistent_store_is_reused_until_the_data_changes(tmp_path):
+    from kg.serve.dataset import SOURCE_MARK
+
+    data, store = tmp_path / "data.trig", tmp_path / "store"
+    data.write_bytes(FIXTURE.read_bytes())
+    labels = f"SELECT ?l WHERE {{ ?p a <{HG}ontology#Project> ; rdfs:label ?l }} ORDER BY ?l"
+
+    def answer(base):
+        r = requests.get(f"{base}/sparql", params={"query": labels})
+        return [b["l"]["value"] for b in r.json()["results"]["bindings"]]
+
+    with kg_serve("--store", str(store), data=data) as (base, _):
+        assert answer(base) == ["Alfa-hanke", "Beeta-hanke"]
+    loaded = (store / SOURCE_MARK).stat().st_mtime_ns
+    with kg_serve("--store", str(store), data=data) as (base, _):
+        assert answer(base) == ["Alfa-hanke", "Beeta-hanke"]
+    assert (store / SOURCE_MARK).stat().st_mtime_ns == loaded  # reused, not reloaded
+    data.write_text(FIXTURE.read_text(encoding="utf-8").replace("Beeta", "Gamma"),
+                    encoding="utf-8")
+    with kg_serve("--store", str(store), data=data) as (base, _):
+        assert answer(base) == ["Alfa-hanke", "Gamma-hanke"]

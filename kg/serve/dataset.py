@@ -56,11 +56,19 @@ def load_persistent(data: str | Path, store_dir: Path):
     current = json.loads(mark.read_text()) if mark.is_file() else None
     if current != stamp:
         mark.unlink(missing_ok=True)  # a load cut short must not pass as complete
-        existing = ox.Store(str(store_dir))
-        existing.clear()
-        del existing
-        store = open_store(source, store_dir)
-        store.flush()
+        store = ox.Store(str(store_dir))
+        store.clear()
+        fmt = ox.RdfFormat.TRIG if source.suffix == ".trig" else ox.RdfFormat.TURTLE
+        try:
+            store.bulk_load(path=str(source), format=fmt)
+            if fmt == ox.RdfFormat.TRIG:
+                # the union default graph as a set, as open_store makes it; a bulk
+                # write, because on disk the same INSERT … WHERE runs in one
+                # transaction that takes minutes at a million triples
+                store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                  for q in ox.parse(path=str(source), format=fmt))
+        except SyntaxError as e:
+            raise ValueError(f"{source}: not valid {fmt}: {e}") from e
         store.optimize()
         info = _describe(store)
         del store  # closes the database: the workers open it read-only
