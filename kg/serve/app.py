@@ -28,13 +28,10 @@ def _text(status: int, message: str):
 
 def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
                max_rows: int, max_request_bytes: int, allow_service: bool):
-    import anyio
     from starlette.applications import Starlette
     from starlette.responses import FileResponse, HTMLResponse, Response
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
-
-    limiter = anyio.CapacityLimiter(max(pool.size * 4, 16))
 
     async def read_body(request) -> bytes:
         declared = request.headers.get("content-length")
@@ -65,7 +62,7 @@ def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], ti
         job = Job(req.query, request.headers.get("accept"), req.default_graphs,
                   req.named_graphs, prefixes, max_rows)
         try:
-            answer = await anyio.to_thread.run_sync(pool.run, job, timeout, limiter=limiter)
+            answer = await pool.run(job, timeout)
         except QueryTimeout as e:
             return _text(503, f"query stopped after {timeout:g} s ({e}; the server's limit, "
                          "kg serve --timeout)")

@@ -16,13 +16,12 @@ the server process itself never forks and never holds the store.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
-import queue
 import signal
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
@@ -214,7 +213,10 @@ class QueryTimeout(Exception):
 
 
 class WorkerPool:
-    """A fixed number of query workers; `run` blocks its (server) thread, not the others."""
+    """A fixed number of query workers, driven from the server's event loop: it
+    waits for a worker's answer by watching its socket (no thread in between, so
+    an answer costs as few wake-ups as the standalone server's), and a slow query
+    occupies one worker, not the loop."""
 
     def __init__(self, load, size: int, store_dir: str | Path | None = None):
         ctx = multiprocessing.get_context("fork")
@@ -229,11 +231,11 @@ class WorkerPool:
             self._zygote.join()
             raise ValueError(self.info)
         self._spawn_lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
         self._pids: set[int] = set()
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self.size = size
         for _ in range(size):
-            self._idle.put(self._spawn())
+            self._idle.put_nowait(self._spawn())
 
     def _spawn(self) -> _Worker:
         with self._spawn_lock:
@@ -243,32 +245,42 @@ class WorkerPool:
             self._pids.add(pid)
         return _Worker(pid, Connection(fd))
 
-    def run(self, job: Job, timeout: float) -> Answer:
+    async def run(self, job: Job, timeout: float) -> Answer:
         """Answer `job` within `timeout` seconds (waiting for a free worker included),
         or raise QueryTimeout after killing the worker that ran it."""
-        deadline = time.monotonic() + timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError:
             raise QueryTimeout("every query worker stayed busy") from None
+        answered = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, lambda: answered.done() or answered.set_result(None))
         try:
             worker.conn.send(job)
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                answer = worker.conn.recv()
-                self._idle.put(worker)
-                return answer
-        except (EOFError, OSError):
-            pass  # the worker died (out of memory, say): replace it, report below
-        else:
-            self._replace(worker)
-            raise QueryTimeout("the query ran too long")
-        self._replace(worker)
-        return error(500, "the query worker died while answering (out of memory?)")
+            await asyncio.wait_for(answered, max(0.0, deadline - loop.time()))
+            answer = worker.conn.recv()
+        except TimeoutError:
+            await self._replace(worker)
+            raise QueryTimeout("the query ran too long") from None
+        except (EOFError, OSError):  # the worker died (out of memory, say)
+            await self._replace(worker)
+            return error(500, "the query worker died while answering (out of memory?)")
+        except BaseException:  # the client went away: the worker may still be busy
+            await self._replace(worker)
+            raise
+        finally:
+            loop.remove_reader(fd)
+        self._idle.put_nowait(worker)
+        return answer
 
-    def _replace(self, worker: _Worker) -> None:
+    async def _replace(self, worker: _Worker) -> None:
         self._kill(worker.pid)
         worker.conn.close()
-        self._idle.put(self._spawn())
+        # forking the zygote copies its page tables: milliseconds for a big store,
+        # so off the event loop
+        self._idle.put_nowait(await asyncio.to_thread(self._spawn))
 
     def _kill(self, pid: int) -> None:
         self._pids.discard(pid)
