@@ -12,6 +12,7 @@ latency of each is reported with the ratio kg/oxigraph, then the throughput of
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import subprocess
@@ -181,8 +182,8 @@ def main() -> None:
             subprocess.run(["rm", "-rf", str(d)], check=True)
         out = [f"Generated {quads} quads ({data.stat().st_size // 2**20} MiB of TriG); "
                f"{args.runs} timed runs per query and server after one warm-up; "
-               f"{platform.node()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
-               f"load average {open('/proc/loadavg').read().split()[0]} at the start.", ""]
+               f"{platform.node()}, {os.cpu_count()} cores, load average "
+               f"{Path('/proc/loadavg').read_text().split()[0]} at the start.", ""]
         print("\n".join(out), flush=True)
         out = compare("In memory: kg serve vs oxigraph serve (no --location)", [], [], data,
                        args.runs, load_over_http)

@@ -17,6 +17,7 @@ the server process itself never forks and never holds the store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -120,8 +121,9 @@ def execute(store, job: Job) -> Answer:
     kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
     fmt = negotiate(job.accept, kind)
     if fmt is None:
-        return error(406, f"cannot answer a {'CONSTRUCT/DESCRIBE' if kind == 'graph' else 'SELECT/ASK'}"
-                     f" query in any of the accepted types ({job.accept})")
+        form = "CONSTRUCT/DESCRIBE" if kind == "graph" else "SELECT/ASK"
+        return error(406, f"cannot answer a {form} query in any of the accepted types "
+                     f"({job.accept})")
     try:
         if isinstance(result, ox.QueryBoolean):
             body = result.serialize(format=_results_format(ox, fmt))
@@ -232,7 +234,10 @@ class WorkerPool:
             raise ValueError(self.info)
         self._spawn_lock = threading.Lock()
         self._pids: set[int] = set()
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        # last in, first out: under light load the same worker answers again, with
+        # the pages of the store it has already touched (a forked worker's first
+        # touch of a page costs a fault) and warm caches
+        self._idle: asyncio.LifoQueue[_Worker] = asyncio.LifoQueue()
         self.size = size
         for _ in range(size):
             self._idle.put_nowait(self._spawn())
@@ -284,10 +289,8 @@ class WorkerPool:
 
     def _kill(self, pid: int) -> None:
         self._pids.discard(pid)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def close(self) -> None:
         """End every worker, busy or not, and the zygote."""
