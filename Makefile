@@ -6,7 +6,7 @@ STAMP := $(VENV)/.hankegraph-installed
 
 .PHONY: run test setup clean
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml scripts/setup.sh package-lock.json
 	VENV=$(VENV) bash scripts/setup.sh
 	touch $(STAMP)
 

@@ -8,6 +8,8 @@ VENV=${VENV:-.venv}
 
 debian_packages=(libvoikko1 voikko-fi)
 # Chromium for the browser tests of the network pages (never `playwright install`)
+# kg serve's query editor comes from the npm registry; its browser test runs Chromium
+command -v npm >/dev/null || debian_packages+=(nodejs npm)
 debian_packages+=(chromium)
 missing=()
 for p in "${debian_packages[@]}"; do
@@ -48,4 +50,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -e '.[dev]'
+# YASGUI for kg serve's page, at the versions of package-lock.json (served from
+# node_modules/, never from a CDN)
+if [ ! -f node_modules/@zazuko/yasgui/build/yasgui.min.js ] \
+        || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: installing the query editor (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+fi
 echo "setup: done"

@@ -1,0 +1,131 @@
+"""The web application: /sparql (the protocol), / (the query editor), and the
+files a researcher downloads or browses (dataset, network pages, ontology)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from kg.graph.io import TRIG_NAME, TTL_NAME
+from kg.serve.engine import Job, QueryTimeout, WorkerPool
+from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
+from kg.serve.protocol import Refused, check_query, parse_request, service_description
+from kg.settings import REPO_ROOT
+
+STATIC = Path(__file__).parent / "static"
+YASGUI_BUILD = REPO_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
+VISUALISATIONS = REPO_ROOT / "visualisations"
+ONTOLOGY = REPO_ROOT / "ontology"
+QUERIES = REPO_ROOT / "queries"
+
+
+def _text(status: int, message: str):
+    from starlette.responses import PlainTextResponse
+
+    return PlainTextResponse(message.rstrip() + "\n", status_code=status)
+
+
+def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
+               max_rows: int, max_request_bytes: int, allow_service: bool):
+    from starlette.applications import Starlette
+    from starlette.responses import FileResponse, HTMLResponse, Response
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+
+    async def read_body(request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > max_request_bytes:
+            raise Refused(413, f"the request body is larger than {max_request_bytes} bytes, "
+                          "the server's limit (kg serve --max-request-bytes)")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_request_bytes:
+                raise Refused(413, f"the request body is larger than {max_request_bytes} bytes,"
+                              " the server's limit (kg serve --max-request-bytes)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def sparql(request):
+        try:
+            if len(request.url.query) > max_request_bytes:
+                raise Refused(414, "the query string is too long: POST the query instead")
+            body = await read_body(request) if request.method == "POST" else b""
+            req = parse_request(request.method, request.headers.get("content-type"),
+                                request.url.query, body)
+            if req.query is None:
+                return describe_service(request)
+            check_query(req.query, allow_service)
+        except Refused as e:
+            return _text(e.status, e.message)
+        job = Job(req.query, request.headers.get("accept"), req.default_graphs,
+                  req.named_graphs, prefixes, max_rows)
+        try:
+            answer = await pool.run(job, timeout)
+        except QueryTimeout as e:
+            return _text(503, f"query stopped after {timeout:g} s ({e}; the server's limit, "
+                         "kg serve --timeout)")
+        return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+
+    def describe_service(request):
+        fmt = negotiate(request.headers.get("accept"), "graph")
+        if fmt is None:
+            return _text(406, "the service description is available as "
+                         + ", ".join(sorted(set(GRAPH_TYPES))))
+        endpoint = str(request.url.replace(query=""))
+        body = service_description(endpoint, pool.info["named_graphs"], allow_service).encode()
+        if fmt != "turtle":
+            import pyoxigraph as ox
+
+            triples = ox.parse(body, format=ox.RdfFormat.TURTLE)
+            body = ox.serialize(triples, format={
+                "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+                "rdfxml": ox.RdfFormat.RDF_XML}[fmt])
+        return Response(body, media_type=CONTENT_TYPE[fmt])
+
+    async def index(request):
+        return HTMLResponse(render_index(data_dir, prefixes, pool.info))
+
+    def download(name: str, media_type: str):
+        async def handler(request):
+            path = data_dir / name
+            if not path.is_file():
+                return _text(404, f"{name} is not in {data_dir}: run `kg build`")
+            return FileResponse(path, media_type=media_type, filename=name)
+        return handler
+
+    routes = [
+        Route("/", index),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
+        Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
+        Mount("/static", StaticFiles(directory=STATIC)),
+        Mount("/yasgui", StaticFiles(directory=YASGUI_BUILD, check_dir=False)),
+        Mount("/visualisations", StaticFiles(directory=VISUALISATIONS, check_dir=False)),
+        Mount("/ontology", StaticFiles(directory=ONTOLOGY, check_dir=False)),
+    ]
+    return Starlette(routes=routes)
+
+
+def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:
+    """The editor page: YASGUI with one tab per queries/*.rq, and the links."""
+    tabs = [{"name": p.stem, "query": p.read_text(encoding="utf-8")}
+            for p in sorted(QUERIES.glob("*.rq"))]
+    links = [(f"/data/{n}", n) for n in (TTL_NAME, TRIG_NAME) if (data_dir / n).is_file()]
+    pages = [(f"/visualisations/{p.name}", p.stem.replace("_", " "))
+             for p in sorted(VISUALISATIONS.glob("*.html"))] if VISUALISATIONS.is_dir() else []
+    if (ONTOLOGY / "hankegraph.html").is_file():
+        pages.append(("/ontology/hankegraph.html", "ontology"))
+    config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": prefixes}
+
+    def items(pairs):
+        return " · ".join(f'<a href="{html.escape(h)}">{html.escape(t)}</a>' for h, t in pairs)
+
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    return (page.replace("{{downloads}}", items(links) or "none yet: run <code>kg build</code>")
+            .replace("{{pages}}", items(pages) or "none yet")
+            .replace("{{triples}}", f"{info['triples']:,}".replace(",", " "))
+            .replace("{{graphs}}", str(len(info["named_graphs"])))
+            # "</" cannot end the script element early: JSON allows "<\/"
+            .replace("{{config}}", json.dumps(config, ensure_ascii=False).replace("</", "<\\/")))
