@@ -147,3 +147,11 @@ ORGAN_HEADS = ("hallitus", "maakuntahallitus", "lautakunta", "valtuusto", "jaost
                "kaupunginhallitus", "kunnanhallitus", "aluehallitus")
 #: Words after an acronym that make it a funding instrument (`AIKO-rahoitus`).
 FUNDING_SUFFIXES = ("rahoitus", "tuki", "raha", "avustus", "ohjelma", "määräraha")
+
+#: Legal forms written before the name (`Osuuskunta A. Vipunen`).
+LEGAL_FORM_PREFIXES = ("Osuuskunta", "Kommandiittiyhtiö", "Avoin yhtiö", "Säätiö")
+#: Head words of organisation names in English (partner lists of EU projects).
+ENGLISH_ORG_HEADS = ("College", "University", "Institute", "Council", "Foundation",
+                     "Association", "Agency", "Centre", "Center", "Company", "Academy",
+                     "School", "Society", "Chamber", "Ltd", "Inc", "GmbH", "Municipality",
+                     "Authority", "Office", "Network")

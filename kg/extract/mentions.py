@@ -108,6 +108,7 @@ class MentionFinder:
             cands += self._quoted_projects(line)
             cands += self._acronym_employers(line)
             cands += self._funding_phrases(line, text)
+            cands += self._prefixed_and_english_names(line)
         for c in cands:
             c.surface = text[c.start:c.end]
         cands += self._expanded_acronyms(cands, text)
@@ -625,6 +626,30 @@ class MentionFinder:
             out.append(Cand(offset, offset + len(name), line.number, EntityType.PROJECT,
                             name, "project.list_item", 0.8, aliases=aliases))
         return out
+
+    def _prefixed_and_english_names(self, line: Line) -> list[Cand]:
+        """`Osuuskunta A. Vipunen` (a legal form first) and English names of partners
+        (`Helsinki Business College`, `Valencia Institute of Building`, `City of Utrecht`)."""
+        out = []
+        cap = r"[A-ZÅÄÖ][\w&.'-]*"
+        prefixes = "|".join(lexicon.LEGAL_FORM_PREFIXES)
+        for m in re.finditer(rf"\b(?:{prefixes})(?:\s+{cap}){{1,4}}", line.text):
+            out.append(self._name_cand(line, m.start(), m.group(0), "name.legal_form_prefix"))
+        heads = "|".join(lexicon.ENGLISH_ORG_HEADS)
+        pattern = (rf"(?:(?:{cap}|of|and|for|the)\s+){{0,5}}(?:{heads})\b"
+                   rf"(?:\s+(?:of|for|and)(?:\s+(?:{cap}|and|the)){{1,5}})?|City of\s+{cap}")
+        for m in re.finditer(pattern, line.text):
+            name = re.sub(r"^(?:of|and|for|the)\s+", "", m.group(0)).strip()
+            name = re.sub(r"\s+(?:of|and|for|the)$", "", name)
+            if len(name.split()) >= 2 and name[:1].isupper():
+                out.append(self._name_cand(line, m.start() + m.group(0).index(name), name,
+                                           "name.english"))
+        return out
+
+    def _name_cand(self, line: Line, offset: int, name: str, rule: str) -> Cand:
+        s0 = line.start + offset
+        return Cand(s0, s0 + len(name), line.number, EntityType.ORGANISATION, name, rule, 0.8,
+                    self.lookup(name))
 
     def _funding_phrases(self, line: Line, text: str) -> list[Cand]:
         """Funds written in lower case (`maakunnan kehittämisrahaa`) and acronyms

@@ -65,9 +65,16 @@ def build_units(lines: list[Line], text: str, mentions: list[Cand]) -> list[Unit
         key = line_key(line.text)
         if key and key[2] >= len(line.text) and n + 1 < len(lines) \
                 and not line_key(lines[n + 1].text):
-            nxt = lines[n + 1]
-            units.append(Unit(line.start, nxt.end, text[line.start:nxt.end], (n, n + 1), key[0]))
-            n += 2
+            # the value lines: the next one, and more when they look like list entries
+            # (`Osatoteuttajat` / `Novago Yrityskehitys Oy, 2397496-7` / `Posintra Oy, …`)
+            last = n + 1
+            while last + 1 < len(lines) and last - n < 12 and _entry_line(lines[last + 1].text) \
+                    and _entry_line(lines[last].text):
+                last += 1
+            nxt = lines[last]
+            units.append(Unit(line.start, nxt.end, text[line.start:nxt.end],
+                              tuple(range(n, last + 1)), key[0]))
+            n = last + 1
             continue
         if key and key[2] < len(line.text):
             units.append(Unit(line.start, line.end, line.text, (n,), key[0]))
@@ -80,6 +87,12 @@ def build_units(lines: list[Line], text: str, mentions: list[Cand]) -> list[Unit
     for u in units:
         u.mentions = [m for m in mentions if u.start <= m.start and m.end <= u.end]
     return units
+
+
+def _entry_line(t: str) -> bool:
+    """A short line of a list (a name, maybe with an identifier), not a sentence or a key."""
+    return (len(t.split()) <= 10 and not t.rstrip().endswith((".", ":")) and t[:1].isupper()
+            and not line_key(t))
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -149,6 +162,7 @@ class RelationReader:
         for idx, unit in enumerate(self.units):
             project, how = self.project_for(unit, idx)
             self._roles(unit, project, how)
+            self._run_by(unit)
             if how != "page" or self._anaphora(unit):
                 self._together_with(unit, project)
             self._funding(unit, project, how)
@@ -199,6 +213,23 @@ class RelationReader:
                         self.add(Relation.TARGET_AREA, project, a, unit, "area.partner_region", 0.7)
                     continue
                 self.add(relation, a, project, unit, f"role.cue.{role}", 0.85)
+
+    def _run_by(self, unit: Unit) -> None:
+        """`Hämeen virkistysalueyhdistyksen vetämä Löydä luonto … -hanke`: the
+        organisation before an agent participle of leading runs the project after it."""
+        for m in unit.mentions:
+            if m.type not in ACTOR_TYPES:
+                continue
+            after = self.text[m.end:m.end + 40]
+            hit = re.match(r"[\w:]*\s+(vetämä|hallinnoima|koordinoima|toteuttama|johtama)\w*\s",
+                           after)
+            if not hit:
+                continue
+            start = m.end + hit.end()
+            nxt = [p for p in unit.mentions if p.type is EntityType.PROJECT
+                   and 0 <= p.start - start <= 2]
+            if nxt:
+                self.add(Relation.ADMINISTERS, m, nxt[0], unit, "role.run_by", 0.8)
 
     def _together_with(self, unit: Unit, project: Cand | None) -> None:
         """`… yhdessä Itä-Suomen 4H-liiton kanssa`: an organisation the project works
@@ -445,9 +476,10 @@ class RelationReader:
         if not projects:
             return
         p = projects[0]
-        actors = [m for m in unit.mentions if m.type in ACTOR_TYPES and m.start > p.end]
-        if actors:
-            self.add(Relation.ADMINISTERS, actors[0], p, unit, "layout.list_applicant", 0.85)
+        line_end = self.lines[p.line].end
+        actors = [m for m in unit.mentions if m.type in ACTOR_TYPES and p.end < m.start < line_end]
+        for a in actors:  # `…, Vantaan kaupunki ja Uudenmaan liitto`: joint applicants
+            self.add(Relation.ADMINISTERS, a, p, unit, "layout.list_applicant", 0.85)
 
     def _contacts(self) -> None:
         """Persons in a `Lisätietoja` block: contact for the organisation in their entry,
