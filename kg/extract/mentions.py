@@ -124,6 +124,7 @@ class MentionFinder:
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         for c in chosen:
             c.surface = text[c.start:c.end]
+        _bilingual_names(chosen, text)
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
 
     def _gazetteer(self, line: Line, text: str) -> list[Cand]:
@@ -595,8 +596,8 @@ class MentionFinder:
         for n, line in enumerate(lines):
             body = line.text.lstrip("•*-–·\t ")
             offset = line.start + (len(line.text) - len(body))
-            if body.endswith((".", ":")) or ", " not in body:
-                continue
+            if body.endswith((".", ":")) or ", " not in body or line_key(line.text):
+                continue  # `• Kumppanit: A, B, C` is a key and its value, not a project
             fields, pos = [], offset
             for f in body.split(", "):
                 fields.append((pos, pos + len(f), f))
@@ -637,13 +638,22 @@ class MentionFinder:
             out.append(self._name_cand(line, m.start(), m.group(0), "name.legal_form_prefix"))
         heads = "|".join(lexicon.ENGLISH_ORG_HEADS)
         pattern = (rf"(?:(?:{cap}|of|and|for|the)\s+){{0,5}}(?:{heads})\b"
-                   rf"(?:\s+(?:of|for|and)(?:\s+(?:{cap}|and|the)){{1,5}})?|City of\s+{cap}")
+                   rf"(?:\s+(?:of|for|and)(?:\s+(?:{cap}|and|the)){{1,5}})?"
+                   rf"(?:\s+“[^”]{{2,40}}”)?|City of\s+{cap}")
         for m in re.finditer(pattern, line.text):
             name = re.sub(r"^(?:of|and|for|the)\s+", "", m.group(0)).strip()
             name = re.sub(r"\s+(?:of|and|for|the)$", "", name)
+            offset = m.start() + m.group(0).index(name)
+            # `European University Cyprus`: foreign words after the head belong to it,
+            # a Finnish word in a case (`Kyproksella`) does not
+            tail = re.match(rf"(?:\s+{cap})+", line.text[m.end():])
+            if tail:
+                for w in tail.group(0).split():
+                    if analyses(w) or legal_form(w):
+                        break
+                    name += " " + w
             if len(name.split()) >= 2 and name[:1].isupper():
-                out.append(self._name_cand(line, m.start() + m.group(0).index(name), name,
-                                           "name.english"))
+                out.append(self._name_cand(line, offset, name, "name.english"))
         return out
 
     def _name_cand(self, line: Line, offset: int, name: str, rule: str) -> Cand:
@@ -935,6 +945,8 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
     caps = [k for k, t in enumerate(run) if t.is_cap]
     if caps:
         run = run[caps[0]:]  # names start with a capital: drop `rahaa` in `rahaa Luovien …`
+    elif any(t.text == "," for t in run):
+        run = run[max(k for k, t in enumerate(run) if t.text == ",") + 1:]
     return run
 
 
@@ -981,6 +993,21 @@ def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
             continue
         kept.append(c)
     return kept
+
+
+_SWEDISH_FORM = {"ry": "rf", "Oy": "Ab", "Oyj": "Abp", "sr": "sr"}
+
+
+def _bilingual_names(cands: list[Cand], text: str) -> None:
+    """`Pohjois-Suomen rakennusklusteri ry, Norra Finlands byggkluster rf`: the
+    Swedish name right after the Finnish one, in the matching legal form, is the
+    same organisation."""
+    orgs = sorted((c for c in cands if c.type is EntityType.ORGANISATION), key=lambda c: c.start)
+    for a, b in zip(orgs, orgs[1:], strict=False):
+        fi, sv = a.name.split()[-1], b.name.split()[-1]
+        if text[a.end:b.start] == ", " and _SWEDISH_FORM.get(fi) == sv:
+            b.aliases.append(b.name)
+            b.name, b.authority = a.name, a.authority
 
 
 def _nested_place(inner: Cand, outer: Cand) -> bool:

@@ -86,7 +86,7 @@ def split_lines(text: str) -> list[tuple[int, str]]:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"”“«A-ZÅÄÖ0-9])")
 _ABBREVIATIONS = frozenset({"mm", "esim", "ns", "n", "p", "puh", "vs", "st", "dr", "prof",
                             "ym", "yms", "jne", "ks", "klo", "s", "nro", "tms", "eli", "ts",
-                            "milj", "mrd", "tri", "oy", "ry"})
+                            "milj", "mrd", "tri"})
 
 
 def sentence_starts(line_text: str) -> list[int]:

@@ -214,6 +214,17 @@ class RelationReader:
                     continue
                 self.add(relation, a, project, unit, f"role.cue.{role}", 0.85)
 
+    def _owner_not_funder(self, m: Cand) -> bool:
+        """`rahoitus osoitettiin Oulun ammattikorkeakoulun … hankkeelle`: an
+        organisation in the genitive owns what follows; `ELY-keskuksen kautta` (via)
+        is the funder's channel and counts."""
+        if m.type is not EntityType.ORGANISATION:
+            return False
+        after = self.text[m.end:m.end + 12]
+        glued = re.match(r"[\w:]*", after).group(0)
+        word = self.text[m.start:m.end].split()[-1] + glued
+        return is_genitive(word) and not re.match(r"\s+kautta\b", after[len(glued):])
+
     def _run_by(self, unit: Unit) -> None:
         """`Hämeen virkistysalueyhdistyksen vetämä Löydä luonto … -hanke`: the
         organisation before an agent participle of leading runs the project after it."""
@@ -277,7 +288,8 @@ class RelationReader:
         applicants = {id(c.subject) for c in self.claims
                       if c.span.start == unit.start and c.relation is not Relation.FUNDS}
         funders = [f for f in funders
-                   if not _is_recipient(self.text, f) and id(f) not in applicants]
+                   if not _is_recipient(self.text, f) and id(f) not in applicants
+                   and not self._owner_not_funder(f)]
         amount = parts[0].euros if len(parts) == 1 else None
         share = shares[0][2] if len(shares) == 1 else None
         for f in funders:
@@ -459,7 +471,8 @@ class RelationReader:
         # the project, is where it works
         for p in places:
             last = self.text[p.start:p.end].split()[-1].lower()
-            if last.startswith("aluee") and _location_case(last) and how != "page":
+            if last.startswith("aluee") and cases_of(last) & {"Ine", "Ill", "Ade", "All"} \
+                    and how != "page":
                 self.add(Relation.TARGET_AREA, project, p, unit, "area.alue_phrase", 0.7)
         # a project named after where it works (`… palvelut Etelä-Savossa`); a
         # genitive place is an owner (`Kuusamon … terminaali`), not an area
