@@ -437,7 +437,11 @@ class MentionFinder:
         # come before the first member
         cue_re = re.compile(r"\b(" + "|".join(lexicon.LIST_CUES)
                             + r")\w*\b[:\s]*(?:[a-zåäö][\w.-]*\s+){0,4}")
+        area_cue = re.compile(r"\b(?:alueet|alueina|alueita|kohdealueet|kohdealueina)\s+"
+                              r"(?:ovat|olivat|on)\s+")
         for n, line in enumerate(lines):
+            for m in area_cue.finditer(line.text):  # `mukana olevat alueet ovat Valencia (…), …`
+                out += self._listed(line, text, m.end(), cands, EntityType.REGION)
             key = line_key(line.text)
             if key and key[0] == "funder":
                 value_line = lines[n + 1] if key[2] >= len(line.text) and n + 1 < len(lines) \
@@ -467,6 +471,8 @@ class MentionFinder:
             pos += len(part)
             if not part or re.fullmatch(r",\s+|\s+ja\s+|\s+sekä\s+", part):
                 continue
+            if etype is EntityType.REGION:
+                part = re.sub(r"\s*\([^)]*\)\s*$", "", part)  # `Valencia (Espanja)`
             words = part.split()
             # a trailing place in the inessive/adessive says where the member is
             while len(words) > 1 and words[-1][:1].isupper() and \

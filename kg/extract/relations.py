@@ -467,6 +467,20 @@ class RelationReader:
             for p in places:
                 self.add(Relation.TARGET_AREA, project, p, unit, "area.cue", 0.85)
             return
+        if re.search(r"\b(alueet|alueina|kohdealueet)\s+(ovat|olivat|on)\b", low):
+            for p in places:  # `mukana olevat alueet ovat Valencia (Espanja), …`
+                if not _in_parentheses(self.text, p):
+                    self.add(Relation.TARGET_AREA, project, p, unit, "area.list", 0.75)
+            return
+        # `Hanke toteutetaan Pohjois-Karjalassa`, `… uudessa Etelä-Savon maakunnassa`:
+        # where the project is carried out, in a sentence about it
+        where = re.search(r"\b(toteutetaan|toimii|kohdistuu|keskittyy|järjestetään)\b", low)
+        for p in places:
+            surface = self.text[p.start:p.end].split()
+            if not (cases_of(surface[-1]) & {"Ine", "Ade"}) or _in_parentheses(self.text, p):
+                continue
+            if (where and how != "page") or (how == "named" and p.rule == "name.region_phrase"):
+                self.add(Relation.TARGET_AREA, project, p, unit, "area.where", 0.7)
         # `… koko Etelä-Pohjanmaan alueelle`: the area of a place, in a sentence about
         # the project, is where it works
         for p in places:
