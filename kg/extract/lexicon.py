@@ -46,7 +46,7 @@ PLACE_HEADS = ("maakunta", "seutukunta", "seutu", "alue")
 MUNICIPALITY_HEADS = ("kaupunki", "kunta")
 
 #: Base forms of the words that mark a project's name before them
-#: (`PARASTA ITÄÄ! -hanke`, `Kasvo-pilotissa`, `Green line -esiselvitys`).
+#: (`KOTONA! -hanke`, `Tuuli-pilotissa`, `Blue path -esiselvitys`).
 PROJECT_MARKERS = ("hanke", "projekti", "pilotti", "kehittämishanke", "investointihanke",
                    "kärkihanke", "esiselvityshanke", "selvityshanke", "matkailuhanke",
                    "selvitys", "esiselvitys", "kokeilu", "pilottihanke", "yhteishanke")
@@ -89,7 +89,7 @@ CONTACT_CUES = ("lisätietoja", "yhteyshenkilö", "yhteystiedot", "lisätiedot",
                 "projektikoordinaattori", "projektiasiantuntija", "vastuuhenkilö")
 
 #: Keys of key–value page layouts: a key alone on its line with the value
-#: below (`Rahoittaja` / `Erasmus+`), or inline (`Hakija: Kuusamon kaupunki`).
+#: below (`Rahoittaja` / `Erasmus+`), or inline (`Hakija: Kuopion kaupunki`).
 #: Matched against the lower-cased key as a prefix, so `kokonaiskustannusarvio`
 #: and `haettu eakr- ja valtion rahoitus` find their group.
 LAYOUT_KEYS = {

@@ -195,7 +195,7 @@ class MentionFinder:
                 if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper():
                     break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`)
                 if k.text.islower() and i + 1 < h and toks[i + 1].is_cap and analyses(k.text):
-                    break  # `Hakijan nimi | Kouvola Innovation Oy`, but `Green net Finland ry`
+                    break  # `Hakijan nimi | Lahti Design Oy`, but `Blue sky Finland ry`
                 i -= 1
             start = _first_capitalised(toks, i + 1, h)
             if start is None or start == h:
@@ -256,7 +256,7 @@ class MentionFinder:
                 if not (genitive or k.text[:1].isdigit() or (k.is_cap and _nominal_case(k.text))):
                     break
                 if not genitive and i < h - 1 and _starts_new_phrase(k, toks[i + 1]):
-                    break  # `Riitta Koskinen | Etelä-Savon maakuntaliitosta`
+                    break  # `Liisa Virtanen | Etelä-Savon maakuntaliitosta`
                 i -= 1
             start = _first_capitalised(toks, i + 1, h + 1)
             if start is None:
@@ -319,7 +319,7 @@ class MentionFinder:
             ca, cb = word_classes(a.text), word_classes(b.text)
             first_last = "etunimi" in ca and ("sukunimi" in cb or not cb or "nimi" in cb
                                               or b.ent == "PERSON")
-            # `Räsänen Sari` at a line start, or as a form's value (`nimi: Kaunismaa Pekka`)
+            # `Virtanen Liisa` at a line start, or as a form's value (`nimi: Korhonen Matti`)
             last_first = ("sukunimi" in ca and "etunimi" in cb
                           and (i == 0 or toks[i - 1].text in (":", ",")))
             if not (first_last or last_first or (a.ent == b.ent == "PERSON")):
@@ -332,7 +332,7 @@ class MentionFinder:
                                       or "etunimi" in word_classes(base))
             name = f"{a.text} {surname}"
             # both parts known as names is strong; a first name before an unknown word
-            # (`Bisnes Lande-hankkeella`) yields to a project marker on the same words
+            # (`Kalle Boost-hankkeella`) yields to a project marker on the same words
             conf = 0.9 if "sukunimi" in cb or last_first else 0.8 if first_last else 0.6
             out.append(Cand(a.start, b.end, line.number, EntityType.PERSON, name,
                             "name.person", conf))
@@ -359,7 +359,7 @@ class MentionFinder:
             classes = word_classes(t.text)
             nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
             if nxt is not None and nxt.is_cap and is_genitive(t.text):
-                continue  # `Itä-Suomen Hyvinvointivoimala`: a place inside a name
+                continue  # `Länsi-Suomen Osaamistalo`: a place inside a name
             if "paikannimi" in classes and cases_of(t.text) == {"Gen"}:
                 continue  # `Ukrainan jälleenrakennus`, `Tallinnan tunneli`: a modifier
             if "paikannimi" in classes and (t.i > 0 or classes == {"paikannimi"}) \
@@ -370,7 +370,7 @@ class MentionFinder:
         return out
 
     def _marker_projects(self, line: Line, text: str) -> list[Cand]:
-        """`NAME -hanke`, `NAME-hankkeen`, `NAME –projektiin`, `Kasvo-pilotissa`."""
+        """`NAME -hanke`, `NAME-hankkeen`, `NAME –projektiin`, `Tuuli-pilotissa`."""
         out = []
         stems = "|".join(sorted(lexicon.PROJECT_MARKER_STEMS, key=len, reverse=True))
         for m in re.finditer(rf"(?:(?<=[\w!?])|\s)[-–]\s?((?:{stems})\w*)", line.text):
@@ -498,7 +498,7 @@ class MentionFinder:
 
     def _heading_projects(self, lines: list[Line], cands: list[Cand]) -> list[Cand]:
         """A short line above the keys of a project description is the project's
-        name (`Highway to ICT` / `Hakija: …`), and so is a page title that the
+        name (`Road to Data` / `Hakija: …`), and so is a page title that the
         breadcrumb or a link line repeats above the page's sections."""
         out = []
         texts = [ln.text for ln in lines]
@@ -521,7 +521,7 @@ class MentionFinder:
             aliases = []
             parts = re.split(r"\s[-–]\s", t, maxsplit=1)
             if len(parts) == 2 and len(parts[0].split()) <= 3:
-                aliases.append(parts[0])  # `Blendi - Osallisuutta …` is also `Blendi`
+                aliases.append(parts[0])  # `Sisu - Osallisuutta …` is also `Sisu`
             out.append(Cand(line.start, line.end, line.number, EntityType.PROJECT, t,
                             "project.heading", 0.75, aliases=aliases))
         return out
@@ -536,7 +536,7 @@ class MentionFinder:
                                r"(?:\s+[A-ZÅÄÖ][\w-]+){1,2})\s*$")
         for n, line in enumerate(lines):
             pm = person_re.search(line.text)
-            if pm:  # `Hankkeen yhteyshenkilön nimi: Kaunismaa Pekka`: the value is a person
+            if pm:  # `Hankkeen yhteyshenkilön nimi: Korhonen Matti`: the value is a person
                 s0 = line.start + pm.start("v")
                 out.append(Cand(s0, s0 + len(pm.group("v")), line.number, EntityType.PERSON,
                                 pm.group("v"), "name.form_person", 0.85))
@@ -698,7 +698,7 @@ class MentionFinder:
         return out
 
     def _acronym_employers(self, line: Line) -> list[Cand]:
-        """`VASEKin toimitusjohtaja`: an all-caps word in the genitive before a job
+        """`KEHYKin toimitusjohtaja`: an all-caps word in the genitive before a job
         title is an organisation, known or not."""
         out = []
         toks = line.toks
@@ -711,7 +711,7 @@ class MentionFinder:
         return out
 
     def _title_organisations(self, lines: list[Line], text: str, cands: list[Cand]) -> list[Cand]:
-        """`Seppo Kääriäinen, maakunnan yhteistyöryhmän puheenjohtaja`: the genitive
+        """`Matti Korhonen, maakunnan yhteistyöryhmän puheenjohtaja`: the genitive
         before a person's title names the organisation, even in lower case."""
         out = []
         for c in cands:
@@ -832,7 +832,7 @@ def _first_capitalised(toks: tuple[Tok, ...], i: int, j: int) -> int | None:
 
 
 def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
-    """`Maakunnallisen kyläyhdistyksen …`, `Tätä Landemia-hanketta …`: a common word
+    """`Maakunnallisen kyläyhdistyksen …`, `Tätä Kylätie-hanketta …`: a common word
     or pronoun written with a capital only because the sentence begins there."""
     t = toks[k]
     if not t.is_cap or t.text.isupper():
@@ -862,7 +862,7 @@ def _plausible_single_org(tok: Tok, base: str) -> bool:
     if base.lower() in lexicon.ORG_HEADS:
         return False
     if "-" in tok.text.strip("-") and tok.text.split("-")[0][:1].isupper():
-        return True  # `Pyhäjärvi-instituuttisäätiö`: a proper first part
+        return True  # `Koivula-instituuttisäätiö`: a proper first part
     return tok.i > 0 or "nimisana" not in word_classes(tok.text)
 
 
@@ -900,7 +900,7 @@ def _is_one_name(line: Line, cands: list[Cand]) -> bool:
 
 def _field_is_actors(field: tuple[int, int, str], actors: list[Cand], text: str) -> bool:
     """Is a comma field made of actor names only (`Vantaan kaupunki ja Uudenmaan
-    liitto`, `Luovan talouden agentit ja managerit ry AGMA`)?"""
+    liitto`, `Pohjoisen kulttuurin tuottajat ja tekijät ry PKT`)?"""
     start, end, _ = field
     inside = sorted((c for c in actors if start <= c.start and c.end <= end),
                     key=lambda c: c.start)
@@ -921,7 +921,7 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
     """The tokens of a project name that ends right before a marker: back to a
     clause boundary (punctuation, a lower-case verb, a capitalised common noun in
     an object case such as `EU-tukea`, an attribute agreeing with the marker such
-    as `-rahoitteiseen REDUCES-hankkeeseen`), then from its first capital on."""
+    as `-rahoitteiseen CIRCLE-hankkeeseen`), then from its first capital on."""
     marker_cases = (marker_cases or set()) - {"Nom", "Gen"}
     run: list[Tok] = []
     for t in reversed(toks):
@@ -930,7 +930,7 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
         if t.is_punct and t.text not in "!?-–&+'":
             break
         if not t.is_cap and (is_finite_verb(t.text) or _agent_participle(t.text)):
-            break  # `… vetämä | Löydä luonto – … saavutettaviksi -hanke`
+            break  # `… vetämä | Kulje kanssa – … saavutettaviksi -hanke`
         if t.text.startswith("-") and len(t.text) > 1:
             break  # `-rahoitteiseen`: an attribute of the marker word
         if not t.is_cap and marker_cases and cases_of(t.text) & marker_cases \
@@ -938,16 +938,16 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
             break
         if not t.is_cap and marker_word and len(t.text) > 4 and \
                 t.lower[-4:] == marker_word.lower()[-4:] and not marker_word.lower().endswith("e"):
-            break  # `-rahoitteiseen REDUCES-hankkeeseen`: the same ending, an attribute
+            break  # `-rahoitteiseen CIRCLE-hankkeeseen`: the same ending, an attribute
         if any(r.is_cap for r in run) and t.is_cap and not t.text.isupper() \
                 and _is_object_case(t.text):
-            break  # `myönnettiin EU-tukea | Meriklusteri- ja … –projektiin`
+            break  # `myönnettiin EU-tukea | Satama- ja … –projektiin`
         run.insert(0, t)
         if len(run) > 16:
             return []
     while run and (run[0].pos in ("PRON", "DET") or run[0].lower in ("ja", "sekä")
                    or run[0].is_punct):
-        run = run[1:]  # `Tätä Landemia-hanketta`
+        run = run[1:]  # `Tätä Kylätie-hanketta`
     caps = [k for k, t in enumerate(run) if t.is_cap]
     if caps:
         run = run[caps[0]:]  # names start with a capital: drop `rahaa` in `rahaa Luovien …`
@@ -982,7 +982,7 @@ def _is_object_case(word: str) -> bool:
     if not rs or any(r.get("CLASS") in ("nimi", "etunimi", "sukunimi", "paikannimi") for r in rs):
         return False
     cs = cases_of(word)
-    return bool(cs) and not cs & {"Nom", "Gen"}  # a verb (`Valitse Kymi`) has no case
+    return bool(cs) and not cs & {"Nom", "Gen"}  # a verb (`Valitse Vuoksi`) has no case
 
 
 Finder = Callable[[Line, str], list[Cand]]
@@ -1005,7 +1005,7 @@ _SWEDISH_FORM = {"ry": "rf", "Oy": "Ab", "Oyj": "Abp", "sr": "sr"}
 
 
 def _bilingual_names(cands: list[Cand], text: str) -> None:
-    """`Pohjois-Suomen rakennusklusteri ry, Norra Finlands byggkluster rf`: the
+    """`Länsi-Suomen puuklusteri ry, Västra Finlands träkluster rf`: the
     Swedish name right after the Finnish one, in the matching legal form, is the
     same organisation."""
     orgs = sorted((c for c in cands if c.type is EntityType.ORGANISATION), key=lambda c: c.start)

@@ -66,7 +66,7 @@ def build_units(lines: list[Line], text: str, mentions: list[Cand]) -> list[Unit
         if key and key[2] >= len(line.text) and n + 1 < len(lines) \
                 and not line_key(lines[n + 1].text):
             # the value lines: the next one, and more when they look like list entries
-            # (`Osatoteuttajat` / `Novago Yrityskehitys Oy, 2397496-7` / `Posintra Oy, …`)
+            # (`Osatoteuttajat` / `Kehitys Alfa Oy, 1234567-1` / `Beta Palvelut Oy, …`)
             last = n + 1
             while last + 1 < len(lines) and last - n < 12 and _entry_line(lines[last + 1].text) \
                     and _entry_line(lines[last].text):
@@ -226,7 +226,7 @@ class RelationReader:
         return is_genitive(word) and not re.match(r"\s+kautta\b", after[len(glued):])
 
     def _run_by(self, unit: Unit) -> None:
-        """`Hämeen virkistysalueyhdistyksen vetämä Löydä luonto … -hanke`: the
+        """`Hämeen retkeilyyhdistyksen vetämä Kulje kanssa … -hanke`: the
         organisation before an agent participle of leading runs the project after it."""
         for m in unit.mentions:
             if m.type not in ACTOR_TYPES:
@@ -489,7 +489,7 @@ class RelationReader:
                     and how != "page":
                 self.add(Relation.TARGET_AREA, project, p, unit, "area.alue_phrase", 0.7)
         # a project named after where it works (`… palvelut Etelä-Savossa`); a
-        # genitive place is an owner (`Kuusamon … terminaali`), not an area
+        # genitive place is an owner (`Kuopion … terminaali`), not an area
         if project.start <= places[0].start and places[0].end <= project.end:
             for p in places:
                 if project.start <= p.start and p.end <= project.end and \
@@ -550,8 +550,8 @@ class RelationReader:
         return len(line.text.split()) <= 10 and not line.text.endswith(".")
 
     def _membership(self) -> None:
-        """`Anne Surakka Itä-Suomen sosiaalialan osaamiskeskuksesta`,
-        `ViaDia Pohjois-Savo ry, Harri Miettinen`, a contact entry's organisation."""
+        """`Liisa Virtanen Etelä-Savon maakuntaliitosta`,
+        `Kylätalo Pohjois-Savo ry, Matti Korhonen`, a contact entry's organisation."""
         seen = set()
         for c in self.claims:
             if c.relation is Relation.CONTACT and c.object is not None \
@@ -571,13 +571,13 @@ class RelationReader:
                     self.claims.append(RawClaim(Relation.MEMBER_OF, c.subject, applicants[0],
                                                 None, c.span, "member.form_contact", 0.7))
         ordered = sorted(self.mentions, key=lambda m: m.start)
-        # `VASEKin toimitusjohtaja Stefan Råback`, `Kasvupalvelut -valmistelutyöryhmän
-        # puheenjohtaja Juha Pulliainen`: organisation (genitive), title, person
+        # `KEHYKin toimitusjohtaja Anna Lind`, `Matkailu -valmistelutyöryhmän
+        # puheenjohtaja Matti Korhonen`: organisation (genitive), title, person
         for a, b in zip(ordered, ordered[1:], strict=False):
             if a.line != b.line or a.type not in ACTOR_TYPES or b.type is not EntityType.PERSON:
                 continue
             gap = self.text[a.end:b.start]
-            glued = re.match(r"[\w:]*", gap).group(0)  # a case ending on the name: `VASEK|in`
+            glued = re.match(r"[\w:]*", gap).group(0)  # a case ending on the name: `KEHYK|in`
             between = gap[len(glued):].split()
             last_word = self.text[a.start:a.end].split()[-1] + glued
             if between and len(between) <= 2 and all(is_title(w) for w in between) \
@@ -674,7 +674,7 @@ def _verb_first_cue(unit: Unit, pos: int) -> bool:
 
 
 def _is_recipient(text: str, m: Cand) -> bool:
-    """`Prizztech Oy:lle myönnettiin`: the allative names who receives, not who gives."""
+    """`Alfa Oy:lle myönnettiin`: the allative names who receives, not who gives."""
     surface = text[m.start:m.end]
     return bool(re.search(r"(lle|:lle)$", surface))
 

@@ -27,7 +27,7 @@ def mention_key(c: Cand, short_forms: dict[str, str] | None = None) -> str:
 
 def _short_forms(cands: list[Cand]) -> dict[str, str]:
     """Within one document, `kehittämisraha` after `maakunnan kehittämisraha`, or the
-    project `Luovien alojen` beside `Luovien alojen verkosto`, is the same entity:
+    project `Rannikon reitit` beside `Rannikon reitit verkosto`, is the same entity:
     a name that is another's alias, or a word-prefix of another project's name."""
     out: dict[str, str] = {}
     full = [c for c in cands if c.authority is None]
