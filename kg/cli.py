@@ -30,9 +30,14 @@ def _settings(args) -> Settings:
 
 def cmd_build(args) -> int:
     from kg.build import build
+    from kg.resolve.curation import CurationError
 
-    report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
-                   report_path=args.report, validate=not args.no_validate)
+    try:
+        report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
+                       report_path=args.report, validate=not args.no_validate)
+    except CurationError as e:
+        print(f"error: {e}; nothing was built, the previous dataset stays", file=sys.stderr)
+        return 2
     print(report.summary())
     if report.documents == 0:
         print("error: no document could be built", file=sys.stderr)
