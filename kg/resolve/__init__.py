@@ -175,7 +175,8 @@ def _lookup(authority: Authority, name: str) -> AuthorityRecord | None:
 def _identity(loc: Local, authority: Authority) -> tuple[str, str]:
     if loc.authority_id:
         rec = authority.records.get(loc.authority_id)
-        return loc.authority_id, f"the authority record {_describe(rec, loc.authority_id)}"
+        return loc.authority_id, ("matched in the text to the authority record "
+                                  f"{_describe(rec, loc.authority_id)}")
     # a name of this entity (an alias, or without its legal form) that names an
     # authority record of the same type
     for name in sorted(loc.names):
