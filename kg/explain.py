@@ -6,6 +6,7 @@ so it explains exactly what a researcher can query."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,9 +69,11 @@ def find_entities(store, ref: str, base: str) -> list[str]:
     """IRIs of the entities that ``ref`` names: an IRI, an IRI path below the base
     (``municipality/297``), or a name (label or any document's name), any case."""
     iri = ref if ref.startswith(("http://", "https://")) else base + ref.strip("/")
+    by_iri = (f"UNION {{ ?e rdfs:label ?n . FILTER (?e = <{iri}>) }}"
+              if re.fullmatch(r"[^\s<>\"{}|\\^`]+", iri) else "")
     query = PREFIXES + f"""SELECT DISTINCT ?e WHERE {{
       {{ ?e rdfs:label|skos:altLabel ?n . FILTER (LCASE(STR(?n)) = LCASE({_literal(ref)})) }}
-      UNION {{ ?e rdfs:label ?n . FILTER (?e = <{iri}>) }}
+      {by_iri}
     }} ORDER BY ?e"""
     return [sol["e"].value for sol in store.query(query)]
 
