@@ -87,7 +87,8 @@ def explain_entity(store, iri: str) -> Explanation:
             VALUES ?p {{ {' '.join(IDENTIFIERS)} }} }} ORDER BY ?p ?v"""):
         ex.identifiers.append((_curie(s["p"].value), s["v"].value))
     for s in store.query(PREFIXES + f"""SELECT ?p ?t ?tl WHERE {{ {e} ?p ?t .
-            VALUES ?p {{ {' '.join(LINKS)} }} OPTIONAL {{ ?t rdfs:label ?tl }} }} ORDER BY ?p ?t"""):
+            VALUES ?p {{ {' '.join(LINKS)} }} OPTIONAL {{ ?t rdfs:label ?tl }} }}
+            ORDER BY ?p ?t"""):
         ex.links.append((_curie(s["p"].value), s["t"].value,
                          s["tl"].value if s["tl"] is not None else ""))
     for s in store.query(PREFIXES + f"""SELECT ?c ?cl WHERE {{ ?c hg:regionalCouncilOf {e} .
@@ -97,7 +98,8 @@ def explain_entity(store, iri: str) -> Explanation:
     for s in store.query(PREFIXES + f"""SELECT ?file ?d ?alt ?note WHERE {{ GRAPH ?g {{
             {e} hg:mentionedIn ?d .
             OPTIONAL {{ ?d hg:fileName ?file }}
-            OPTIONAL {{ {e} skos:altLabel ?alt }} OPTIONAL {{ {e} hg:resolutionNote ?note }} }} }}"""):
+            OPTIONAL {{ {e} skos:altLabel ?alt }}
+            OPTIONAL {{ {e} hg:resolutionNote ?note }} }} }}"""):
         doc = s["file"].value if s["file"] is not None else s["d"].value.rsplit("/", 1)[-1]
         info = ex.documents.setdefault(doc, {"names": {ex.label}, "notes": set()})
         if s["alt"] is not None:

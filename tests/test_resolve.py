@@ -135,9 +135,10 @@ def test_legal_form_insensitive_match_reaches_the_authority_record(authority):
     b = doc("b", ("org:LAB-ammattikorkeakoulu", ORG, "LAB-ammattikorkeakoulu", False,
                   "org:LAB-ammattikorkeakoulu"))
     res = resolve([a, b], authority)
-    assert iri_in(res, "a", "LAB ammattikorkeakoulu Oy") == iri_in(res, "b", "LAB-ammattikorkeakoulu")
-    assert "authority record LAB-ammattikorkeakoulu" in note(res, iri_in(res, "a",
-                                                              "LAB ammattikorkeakoulu Oy"), "a")
+    iri = iri_in(res, "a", "LAB ammattikorkeakoulu Oy")
+    assert iri == iri_in(res, "b", "LAB-ammattikorkeakoulu")
+    assert iri == "organisation/lab-ammattikorkeakoulu"
+    assert "authority record LAB-ammattikorkeakoulu" in note(res, iri, "a")
 
 
 def test_a_name_defined_in_one_document_joins_another_documents_entity(authority):

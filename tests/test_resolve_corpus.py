@@ -13,7 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from kg.authority import fold, load_authority
 from kg.model import Document
@@ -99,7 +101,8 @@ def dev_extractions(extractor):
     return [extractor(d) for d in docs]
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=25, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1))
 def test_iris_do_not_depend_on_reading_order(dev_extractions, authority, seed):
     expected = resolve(dev_extractions, authority)

@@ -277,18 +277,13 @@ def _scope_persons(extractions: list[Extraction], every: list[Local], identity: 
             continue
         # documents whose persons share an organisation or project are one person
         parent = {d: d for d in docs}
-
-        def root(d):
-            while parent[d] != d:
-                d = parent[d]
-            return d
         ctx = {d: set().union(*(context[(loc.doc_id, loc.key)] for loc in locs
                                 if loc.doc_id == d)) for d in docs}
         for i, a in enumerate(docs):
             for b in docs[i + 1:]:
                 if ctx[a] & ctx[b]:
-                    parent[root(b)] = root(a)
-        roots = {root(d) for d in docs}
+                    parent[_root(parent, b)] = _root(parent, a)
+        roots = {_root(parent, d) for d in docs}
         if len(roots) == 1:
             for loc in locs:
                 shared = sorted(set.intersection(*(ctx[d] for d in docs)) or ctx[loc.doc_id])
@@ -296,10 +291,16 @@ def _scope_persons(extractions: list[Extraction], every: list[Local], identity: 
                            f"{', '.join(s.split(':', 1)[-1] for s in shared[:3])}")
             continue
         for loc in locs:
-            first = root(loc.doc_id)
+            first = _root(parent, loc.doc_id)
             identity[(loc.doc_id, loc.key)] = f"{ident}@{first}"
             loc.why = (f"{loc.why}; a namesake in another document is linked to no shared "
                        "organisation or project, so they are kept apart")
+
+
+def _root(parent: dict[str, str], d: str) -> str:
+    while parent[d] != d:
+        d = parent[d]
+    return d
 
 
 # ------------------------------------------------------------------ entities

@@ -42,7 +42,8 @@ ACTIONS = {
     "reject": {"note"},
 }
 _REJECT_FIELDS = {"subject", "relation", "object", "value", "document", "sentence"}
-_IRI_KEY = re.compile(r"(organisation|municipality|region|subregion|project|funding|person)/[^/#]+$")
+_IRI_KEY = re.compile(
+    r"(organisation|municipality|region|subregion|project|funding|person)/[^/#]+$")
 
 
 class CurationError(ValueError):
