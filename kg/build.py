@@ -30,6 +30,7 @@ class BuildReport:
     entities_by_type: dict[str, int] = field(default_factory=dict)
     facts_by_relation: dict[str, int] = field(default_factory=dict)
     merges: int = 0
+    curation: tuple[str, ...] = ()  # what each curation entry changed, or that it matched nothing
     seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
     extraction: Counter = field(default_factory=Counter)  # "extracted" / "reused" (cache)
@@ -71,6 +72,11 @@ class BuildReport:
         lines.append(f"entities: {sum(self.entities_by_type.values())} ({ents})")
         lines.append(f"facts: {sum(self.facts_by_relation.values())} ({facts})")
         lines.append(f"merges across mentions: {self.merges}")
+        if self.curation:
+            unmatched = sum(line.startswith("no match") for line in self.curation)
+            lines.append(f"curation: {len(self.curation) - unmatched} applied, "
+                         f"{unmatched} matched nothing")
+            lines.extend(f"  {line}" for line in self.curation)
         if self.validation is not None:
             lines.append(self.validation.summary())
         if self.extraction:
@@ -131,7 +137,9 @@ def extract_documents(documents: list[Document], settings: Settings,
 def resolve_paths(paths: Iterable[str | Path], settings: Settings,
                   counts: Counter | None = None) -> tuple[Resolution, list[Skipped]]:
     from kg.resolve import resolve
+    from kg.resolve.curation import load_curation
 
+    curation = load_curation(settings.curation_file)  # a bad file stops before extraction
     documents: list[Document] = []
     skipped: list[Skipped] = []
     for item in read_documents(paths, settings.max_bytes, settings.check_language):
@@ -141,7 +149,7 @@ def resolve_paths(paths: Iterable[str | Path], settings: Settings,
         else:
             documents.append(item)
     extractions = extract_documents(documents, settings, skipped, counts)
-    resolution = resolve(extractions, load_authority(Path(settings.authority_dir)))
+    resolution = resolve(extractions, load_authority(Path(settings.authority_dir)), curation)
     return resolution, skipped
 
 
@@ -170,6 +178,7 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
                                       if any(e.names_by_document))),
         facts_by_relation=dict(Counter(f.relation.value for f in resolution.facts)),
         merges=len(resolution.merges),
+        curation=resolution.curation,
         extraction=counts,
         report_path=report_path,
     )

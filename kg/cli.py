@@ -25,14 +25,24 @@ def _settings(args) -> Settings:
         kw["cache_dir"] = Path(args.cache_dir)
     if getattr(args, "workers", None) is not None:
         kw["workers"] = args.workers
+    if getattr(args, "curation", None):
+        kw["curation_file"] = Path(args.curation)
     return Settings(**kw)
 
 
 def cmd_build(args) -> int:
     from kg.build import build
+    from kg.resolve.curation import CurationError
 
-    report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
-                   report_path=args.report, validate=not args.no_validate)
+    if args.curation and not Path(args.curation).is_file():
+        print(f"error: {args.curation}: no such curation file", file=sys.stderr)
+        return 2
+    try:
+        report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
+                       report_path=args.report, validate=not args.no_validate)
+    except CurationError as e:
+        print(f"error: {e}; nothing was built, the previous dataset stays", file=sys.stderr)
+        return 2
     print(report.summary())
     if report.documents == 0:
         print("error: no document could be built", file=sys.stderr)
@@ -191,6 +201,19 @@ def cmd_visualise(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    from kg.explain import NotFound, explain
+
+    settings = _settings(args)
+    try:
+        found = explain(args.data, args.entity, settings.base_iri)
+    except (NotFound, FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print("\n\n".join(ex.text(settings.base_iri) for ex in found))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kg", description="Hankegraph: Finnish regional "
                                  "development projects as a knowledge graph.")
@@ -214,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
     b.add_argument("--workers", type=int, help=Settings.help()["workers"]
                    + f" (default: {Settings().workers})")
+    b.add_argument("--curation", help=Settings.help()["curation_file"]
+                   + " (default: data/curation.yaml)")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a SPARQL query over the built graph")
@@ -289,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--metrics", action="store_true",
                    help="also print degree, betweenness and community tables")
     v.set_defaults(func=cmd_visualise)
+
+    w = sub.add_parser("explain", help="one entity's names per document, identifiers, and "
+                       "why its mentions were merged (and any curation)")
+    w.add_argument("entity", help="a name (Xamk, Kuopio) or an IRI path (municipality/297)")
+    w.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    w.set_defaults(func=cmd_explain)
 
     args = ap.parse_args(argv)
     return args.func(args)

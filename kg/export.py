@@ -36,7 +36,7 @@ MEDIA_TYPE = {
     "jsonld": "application/ld+json", "csv": "text/csv",
 }
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-ONTOLOGY_VERSION_IRI = "https://w3id.org/hankegraph/ontology/0.2.0"
+ONTOLOGY_VERSION_IRI = "https://w3id.org/hankegraph/ontology/0.3.0"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib knows DCAT 2
 #: the classes whose instances VoID counts as entities

@@ -134,6 +134,10 @@ class Entity:
     organisation_type: str | None = None
     # per document: the names this entity had there (nominative)
     names_by_document: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # per document: why its mentions there are this entity (and any curation of it)
+    notes: tuple[tuple[str, str], ...] = ()
+    # per document: the business ID (Y-tunnus) the text gives it, check digit verified
+    business_ids: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ class Fact:
     confidence: float
     amount_eur: float | None = None
     share_percent: float | None = None
+    curation: str | None = None  # the curation entry that changed it (data/curation.yaml)
 
 
 @dataclass(frozen=True)
@@ -160,3 +165,4 @@ class Resolution:
     entities: tuple[Entity, ...]
     facts: tuple[Fact, ...]
     merges: tuple[str, ...] = field(default=())  # human-readable reasons, one per merge
+    curation: tuple[str, ...] = field(default=())  # what each curation entry did, or not

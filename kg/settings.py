@@ -21,6 +21,10 @@ class Settings:
         REPO_ROOT / "data" / "authority", "Folder with the authority CSV files."
     )
     ontology_dir: Path = _setting(REPO_ROOT / "ontology", "Folder with hankegraph.ttl.")
+    curation_file: Path | None = _setting(
+        REPO_ROOT / "data" / "curation.yaml",
+        "Human corrections every build applies after resolution (kg/resolve/curation.py).",
+    )
     out_dir: Path = _setting(REPO_ROOT / "data" / "ttl", "Where the dataset is written.")
     extractor: str = _setting("hankegraph.rules.v1", "Registered name of the extractor.")
     progress: bool = _setting(True, "Show a progress bar on standard error.")

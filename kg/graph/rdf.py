@@ -142,6 +142,12 @@ class GraphBuilder:
                 for n in names:
                     if n != ent.name:
                         g.add((s, SKOS.altLabel, Literal(n)))
+                note = dict(ent.notes).get(doc.doc_id)
+                if note:
+                    g.add((s, HG.resolutionNote, Literal(note)))
+                for bid_doc, bid in ent.business_ids:
+                    if bid_doc == doc.doc_id:
+                        g.add((s, HG.businessId, Literal(bid)))
             for f in by_doc.get(doc.doc_id, []):
                 self._fact(g, f, d, entities, doc.page_at(f.span.start))
         return ds
@@ -210,5 +216,7 @@ class GraphBuilder:
         if page is not None:
             g.add((node, HG.page, Literal(page, datatype=XSD.integer)))
         g.add((node, HG.extractedBy, Literal(f.rule)))
+        if f.curation:
+            g.add((node, HG.curation, Literal(f.curation)))
         g.add((node, HG.confidence, Literal(Decimal(str(round(f.confidence, 2))),
                                             datatype=XSD.decimal)))

@@ -28,6 +28,7 @@ class HG(DefinedNamespace):
     coImplementer: URIRef
     confidence: URIRef
     contactFor: URIRef
+    curation: URIRef
     endDate: URIRef
     endOffset: URIRef
     extractedBy: URIRef
@@ -52,6 +53,7 @@ class HG(DefinedNamespace):
     project: URIRef
     regionCode: URIRef
     regionalCouncilOf: URIRef
+    resolutionNote: URIRef
     role: URIRef
     roles: URIRef
     sentence: URIRef
