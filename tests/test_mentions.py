@@ -82,3 +82,43 @@ def test_ambiguous_acronym_is_not_guessed(extractor):
     # every ELY centre is "ELY": the bare acronym names none of them
     e = extractor(doc("ELY päätti asiasta."))
     assert not [m for m in e.mentions if m.authority_id and "ELY" in m.authority_id]
+
+
+def test_unit_of_a_known_organisation_is_part_of_it(extractor):
+    e = extractor(doc("Mukana on Helsingin yliopiston Kestävyystieteen instituutti."))
+    names_found = names(e, EntityType.ORGANISATION)
+    assert (EntityType.ORGANISATION, "Helsingin yliopisto") in names_found
+    part = [c for c in e.claims if c.relation.value == "part_of"]
+    assert [(c.subject, c.object) for c in part] == [
+        ("Organisation:helsingin yliopiston kestävyystieteen instituutti",
+         "org:Helsingin yliopisto")]
+
+
+def test_bilingual_name_is_one_organisation(extractor):
+    e = extractor(doc("• Kylien tulevaisuus, Länsi-Suomen puuklusteri ry, "
+                      "Västra Finlands träkluster rf, 12 000 €"))
+    keys = {m.key for m in e.mentions if m.type is EntityType.ORGANISATION}
+    assert keys == {"Organisation:länsi-suomen puuklusteri ry"}
+
+
+def test_english_partner_names(extractor):
+    e = extractor(doc("Kumppanit: Riga Technical University, City of Tartu, "
+                      "Baltic Institute of Design"))
+    assert {"Riga Technical University", "City of Tartu", "Baltic Institute of Design"} <= {
+        m.name for m in e.mentions if m.type is EntityType.ORGANISATION}
+
+
+def test_form_contact_name_surname_first(extractor):
+    e = extractor(doc("Hankkeen yhteyshenkilön nimi: Korhonen Matti"))
+    assert (EntityType.PERSON, "Korhonen Matti") in names(e)
+
+
+@pytest.mark.parametrize("word", ["hankkeessa", "hankkeelle", "hankkeen", "projektiin"])
+def test_project_marker_in_any_case(extractor, word):
+    e = extractor(doc(f"Tuki myönnettiin Kylätie 2030 -{word} viime vuonna."))
+    assert (EntityType.PROJECT, "Kylätie 2030") in names(e)
+
+
+def test_plural_marker_is_no_project_name(extractor):
+    e = extractor(doc("Valtionavustus -hankkeiden siirto käsiteltiin."))
+    assert not names(e, EntityType.PROJECT)

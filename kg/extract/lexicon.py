@@ -56,22 +56,23 @@ PROJECT_MARKER_STEMS = ("hank", "projekt", "pilot", "selvity", "esiselvity", "ko
                         "kehittämishank", "investointihank", "kärkihank", "matkailuhank",
                         "pilottihank", "yhteishank", "selvityshank", "esiselvityshank")
 
-#: Role cues: stems matched against the lower-cased word (prefix match).
+#: Role cues: stems matched against the lower-cased word (prefix match). A stem
+#: stops before the inflecting vowel (`osatoteuttaj-a`, `-at`, `-ia`, `-ina`); the
+#: longest matching stem decides the role.
 ROLE_CUES = {
-    "administers": ("hallinnoi", "hallinnoija", "hallinnointi", "hallinoi", "päätoteuttaja",
-                    "hakija", "vastuutaho", "koordinoi", "koordinaattori", "päähakija",
-                    "hallinnoimassa", "hallinnoiman", "vetää", "vetäjä", "hakee",
-                    "hakevat", "hakenut", "toteuttajana", "toteuttaa", "toteutti"),
-    "implements": ("osatoteuttaja", "toteuttajat", "toteuttajina", "toteuttajia",
-                   "konsortio", "hankekonsortio", "yhteistoteuttaja", "osahanke",
+    "administers": ("hallinnoi", "hallinnoij", "hallinnointi", "hallinoi", "päätoteuttaj",
+                    "hakij", "vastuutaho", "koordinoi", "koordinaattor", "päähakij",
+                    "vetää", "vetäj", "hakee", "hakevat", "hakenut", "toteuttajana",
+                    "toteuttaa", "toteutti"),
+    "implements": ("osatoteuttaj", "toteuttajat", "toteuttajina", "toteuttajia",
+                   "konsorti", "hankekonsorti", "yhteistoteuttaj", "osahanke",
                    "toteuttivat", "toteuttavat"),
-    "partners": ("kumppani", "kehittämiskumppani", "yhteistyökumppani", "kumppaneina",
-                 "mukana", "pilottialue", "yhteistyötaho", "verkostokumppani", "pilottikun",
-                 "pilottikaupun"),
+    "partners": ("kumppan", "kehittämiskumppan", "yhteistyökumppan", "mukana", "pilottialu",
+                 "yhteistyötaho", "verkostokumppan", "pilottikun", "pilottikaupun"),
 }
 
 #: Funding cues (prefix match on the lower-cased word).
-FUNDING_CUES = ("rahoittaja", "rahoitus", "rahoitta", "rahoitet", "myönsi", "myönnet",
+FUNDING_CUES = ("rahoittaj", "rahoitus", "rahoitta", "rahoitet", "myönsi", "myönnet",
                 "myöntä", "myöntänyt", "puolsi", "puolta", "puoltaa", "eu-rahoitus", "tuki",
                 "tukea", "tuen", "avustus", "avustusta", "kehittämisraha", "rahoituksella")
 

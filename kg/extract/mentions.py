@@ -60,6 +60,7 @@ class Cand:
     authority: AuthorityRecord | None = None
     aliases: list[str] = field(default_factory=list)
     surface: str = ""  # the text as written, set by MentionFinder.find
+    part_of: Cand | None = None  # the organisation this one is a unit of
 
     @property
     def length(self) -> int:
@@ -124,6 +125,7 @@ class MentionFinder:
         chosen += self._acronyms_and_short_forms(lines, text, chosen)
         for c in chosen:
             c.surface = text[c.start:c.end]
+        chosen += self._parent_organisations(chosen, text)
         _bilingual_names(chosen, text)
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
 
@@ -197,7 +199,7 @@ class MentionFinder:
                 if k.text.islower() and i + 1 < h and toks[i + 1].is_cap and analyses(k.text):
                     break  # `Hakijan nimi | Lahti Design Oy`, but `Blue sky Finland ry`
                 i -= 1
-            start = _first_capitalised(toks, i + 1, h)
+            start = _first_capitalised(toks, i + 1, h, trust_capital=True)
             if start is None or start == h:
                 continue
             name = text[toks[start].start:toks[h].start] + form
@@ -741,6 +743,31 @@ class MentionFinder:
                 break
         return out
 
+    def _parent_organisations(self, cands: list[Cand], text: str) -> list[Cand]:
+        """`Aalto-yliopiston Pienyrityskeskus`, `Helsingin yliopiston Ruralia-instituutti`:
+        a unit named after a known organisation in the genitive is part of it, and the
+        organisation is named there too."""
+        out = []
+        for c in cands:
+            if c.type is not EntityType.ORGANISATION or c.authority is not None:
+                continue
+            words = c.surface.split()
+            for k in range(len(words) - 1, 0, -1):
+                head = words[k - 1]
+                if not is_genitive(head):
+                    continue
+                prefix = " ".join(words[:k - 1] + [self.nominative(head)])
+                rec = self.lookup(prefix)
+                if rec is None or rec.type is not EntityType.ORGANISATION:
+                    continue
+                end = c.start + len(" ".join(words[:k]))
+                parent = Cand(c.start, end, c.line, rec.type, rec.name, "name.parent_org", 0.9,
+                              rec, surface=text[c.start:end])
+                c.part_of = parent
+                out.append(parent)
+                break
+        return out
+
     def _expanded_acronyms(self, cands: list[Cand], text: str) -> list[Cand]:
         """`Alueiden kestävän kasvun ja elinvoiman tukeminen (AKKE)`: a known acronym
         in brackets after a name makes that name the acronym's entity as written."""
@@ -822,9 +849,12 @@ def _display(name: str) -> str:
     return capitalise(re.sub(r"\s+", " ", name).strip())
 
 
-def _first_capitalised(toks: tuple[Tok, ...], i: int, j: int) -> int | None:
+def _first_capitalised(toks: tuple[Tok, ...], i: int, j: int,
+                       trust_capital: bool = False) -> int | None:
+    """The first capitalised token of a name; with ``trust_capital`` (a legal form
+    proves it is a name: `Kylätalo ry`) a sentence's first word counts too."""
     for k in range(i, j):
-        if _capital_only_as_sentence_start(toks, k):
+        if not trust_capital and _capital_only_as_sentence_start(toks, k):
             continue
         if toks[k].is_cap or toks[k].text[:1].isdigit() and k > i:
             return k
@@ -995,7 +1025,8 @@ def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
                                            -rule_rank.get(c.rule, 0), c.start, c.name))
     kept: list[Cand] = []
     for c in ordered:
-        if any(c.start < k.end and k.start < c.end and not _nested_place(c, k) for k in kept):
+        if any(c.start < k.end and k.start < c.end and not _nested_place(c, k)
+               and k.part_of is not c for k in kept):
             continue
         kept.append(c)
     return kept

@@ -171,6 +171,7 @@ class RelationReader:
             self._list_item(unit)
         self._page_values()
         self._granted()
+        self._units_of_organisations()
         self._context_funders()
         self._contacts()
         self._membership()
@@ -213,6 +214,14 @@ class RelationReader:
                         self.add(Relation.TARGET_AREA, project, a, unit, "area.partner_region", 0.7)
                     continue
                 self.add(relation, a, project, unit, f"role.cue.{role}", 0.85)
+
+    def _units_of_organisations(self) -> None:
+        for m in self.mentions:
+            if m.part_of is not None and m.part_of in self.mentions:
+                line = self.lines[m.line]
+                self.claims.append(RawClaim(Relation.PART_OF, m, m.part_of, None,
+                                            Span(line.start, line.end, line.text),
+                                            "part_of.genitive_parent", 0.8))
 
     def _owner_not_funder(self, m: Cand) -> bool:
         """`rahoitus osoitettiin Oulun ammattikorkeakoulun … hankkeelle`: an

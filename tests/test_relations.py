@@ -1,0 +1,55 @@
+"""Relations in real sentence shapes; each row a sentence and the facts that must
+come out (invented names, Finnish as it is written)."""
+
+from kg.model import Document, Relation
+
+
+def doc(text: str) -> Document:
+    return Document(doc_id="t", path="t.txt", text=text, checksum="0")
+
+
+def facts(extraction):
+    return {(c.relation, c.subject, c.object or c.value) for c in extraction.claims}
+
+
+def test_agent_participle_names_the_administrator(extractor):
+    e = extractor(doc("Kylätalo ry:n vetämä Kulje kanssa -hanke alkoi keväällä."))
+    assert (Relation.ADMINISTERS, "Organisation:kylätalo ry", "Project:kulje kanssa") in facts(e)
+
+
+def test_coordinated_co_implementers_each_get_a_fact(extractor):
+    e = extractor(doc("Sisu-hanketta hallinnoi Diakonia-ammattikorkeakoulu ja sen "
+                      "osatoteuttajia ovat Lapin ammattikorkeakoulu ja Kuopion kaupunki."))
+    f = facts(e)
+    assert (Relation.ADMINISTERS, "org:Diakonia-ammattikorkeakoulu", "Project:sisu") in f
+    assert (Relation.IMPLEMENTS, "org:Lapin ammattikorkeakoulu", "Project:sisu") in f
+    assert (Relation.IMPLEMENTS, "municipality:297", "Project:sisu") in f
+
+
+def test_stacked_key_values_and_amounts(extractor):
+    e = extractor(doc("Road to Data\nHakija: Kajaanin ammattikorkeakoulu Oy\n"
+                      "Toteutusaika: 1.1.2024–31.8.2026\nKokonaiskustannukset: 571 734 €\n"))
+    f = facts(e)
+    p = "Project:road to data"
+    assert (Relation.ADMINISTERS, "org:Kajaanin ammattikorkeakoulu", p) in f
+    assert (Relation.START_DATE, p, "2024-01-01") in f
+    assert (Relation.END_DATE, p, "2026-08-31") in f
+    assert (Relation.TOTAL_COST, p, 571734) in f
+
+
+def test_granter_and_passive_grants(extractor):
+    e = extractor(doc("Satakuntaliiton maakuntahallitus myönsi tukea hankkeille. "
+                      "Alfa Oy:lle myönnettiin maakunnan kehittämisrahaa 40 000 euroa "
+                      "Satama 2030 -projektiin."))
+    f = facts(e)
+    p = "Project:satama 2030"
+    assert (Relation.FUNDS, "org:Satakuntaliitto", p) in f
+    assert (Relation.ADMINISTERS, "Organisation:alfa oy", p) in f
+    grant = [c for c in e.claims if c.relation is Relation.FUNDS
+             and c.subject == "org:Satakuntaliitto"]
+    assert grant and grant[0].amount_eur == 40000
+
+
+def test_person_title_organisation(extractor):
+    e = extractor(doc("– Hyvä alku, toteaa KEHYKin toimitusjohtaja Anna Lind."))
+    assert (Relation.MEMBER_OF, "Person:anna lind", "Organisation:kehyk") in facts(e)
