@@ -122,3 +122,26 @@ def test_project_marker_in_any_case(extractor, word):
 def test_plural_marker_is_no_project_name(extractor):
     e = extractor(doc("Valtionavustus -hankkeiden siirto käsiteltiin."))
     assert not names(e, EntityType.PROJECT)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hanketta hallinnoi Kuopion kaupunki.", {("Municipality", "Kuopio")}),
+        ("Tuki myönnettiin Kuopion kaupungille.", {("Municipality", "Kuopio")}),
+        ("Rahoitus tulee Pohjois-Savon liitolta.", {("Organisation", "Pohjois-Savon liitto")}),
+        ("Hanke toteutetaan Pohjois-Savon maakunnassa.", {("Region", "Pohjois-Savo")}),
+        ("Tuki myönnettiin Savonia-ammattikorkeakoululle.",
+         {("Organisation", "Savonia-ammattikorkeakoulu")}),
+        ("Hanke saa rahoitusta Euroopan aluekehitysrahastosta.",
+         {("Funding", "Euroopan aluekehitysrahasto")}),
+        ("Hankkeen kumppaneina ovat Joensuun kaupunki ja Pohjois-Karjalan koulutuskuntayhtymä.",
+         {("Municipality", "Joensuu"), ("Organisation", "Pohjois-Karjalan koulutuskuntayhtymä")}),
+        ("Hakijana on Keski-Suomen yrittäjät ry.", {("Organisation", "Keski-Suomen yrittäjät ry")}),
+        ("Mukana ovat myös Rovaniemen, Kemin ja Tornion kaupungit.",
+         {("Municipality", "Rovaniemi"), ("Municipality", "Kemi"), ("Municipality", "Tornio")}),
+    ],
+)
+def test_inflected_names_table(extractor, text, expected):
+    found = {(t.value, n) for t, n in names(extractor(doc(text)))}
+    assert expected == found
