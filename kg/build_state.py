@@ -172,3 +172,15 @@ class BuildState:
                 Path(tmp).unlink(missing_ok=True)
             print(f"warning: could not record the build state in {self.file}: "
                   f"{e.strerror or e}", file=sys.stderr)
+        self._forget_vanished()
+
+    def _forget_vanished(self) -> None:
+        """Remove the states of output folders whose files are all gone (temporary
+        folders, a deleted checkout), so that the folder does not grow forever."""
+        for other in self.file.parent.glob("*.json"):
+            try:
+                files = json.loads(other.read_text(encoding="utf-8")).get("files") or {}
+                if other != self.file and not any(Path(p).exists() for p in files):
+                    other.unlink()
+            except (OSError, ValueError, AttributeError):
+                continue

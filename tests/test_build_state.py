@@ -213,3 +213,17 @@ def test_the_command_says_unchanged_and_keeps_its_exit_status(corpus):
     assert "\nwrote " in runs[0].stdout and "unchanged: nothing to write" not in runs[0].stdout
     assert "unchanged: nothing to write" in runs[1].stdout and "\nwrote " not in runs[1].stdout
     assert "empty.txt: empty file" in runs[1].stdout
+
+
+def test_the_states_of_vanished_output_folders_are_forgotten(corpus):
+    docs, out, settings = corpus
+    build([docs], settings, out_dir=out)
+    build([docs], settings, out_dir=out.parent / "elsewhere")
+    states = settings.cache_dir / "builds"
+    assert len(list(states.glob("*.json"))) == 2
+    shutil.rmtree(out)
+    build([docs], settings, out_dir=out.parent / "elsewhere")  # unchanged: records nothing
+    assert len(list(states.glob("*.json"))) == 2
+    (docs / "c.txt").write_text(_doc("Koehanke C", "Karelia-ammattikorkeakoulu"), "utf-8")
+    build([docs], settings, out_dir=out.parent / "elsewhere")
+    assert len(list(states.glob("*.json"))) == 1
