@@ -181,8 +181,14 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     last build into ``out_dir`` (kg/build_state.py), nothing is written at all
     (``report.unchanged``)."""
     from kg.build_state import BuildState
-    from kg.graph.io import (TRIG_NAME, TTL_NAME, commit_files, serialise_dataset, union_graph,
-                             write_dataset)
+    from kg.graph.io import (
+        TRIG_NAME,
+        TTL_NAME,
+        commit_files,
+        serialise_dataset,
+        union_graph,
+        write_dataset,
+    )
     from kg.graph.rdf import GraphBuilder
     from kg.graph.validate import validate_graph
 
