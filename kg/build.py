@@ -36,6 +36,8 @@ class BuildReport:
     extraction: Counter = field(default_factory=Counter)  # "extracted" / "reused" (cache)
     report_path: Path | None = None
     validation: ValidationReport | None = None  # None when built with validate=False
+    # what the last build recorded, when nothing had changed since (kg/build_state.py)
+    unchanged: dict | None = None
 
     @property
     def exit_status(self) -> int:
@@ -63,6 +65,12 @@ class BuildReport:
         }
         return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
+    def summary_counts(self) -> dict:
+        """What :meth:`summary` prints about the graph, kept for an unchanged build."""
+        return {"entities": self.entities_by_type, "facts": self.facts_by_relation,
+                "merges": self.merges,
+                "validation": self.validation.summary() if self.validation else None}
+
     def summary(self) -> str:
         lines = [f"documents: {self.documents} built, {len(self.skipped)} skipped"]
         for s in self.skipped:
@@ -79,12 +87,18 @@ class BuildReport:
             lines.extend(f"  {line}" for line in self.curation)
         if self.validation is not None:
             lines.append(self.validation.summary())
+        if self.unchanged and self.unchanged.get("validation"):
+            lines.append(f"{self.unchanged['validation']}, when written")
         if self.extraction:
             lines.append(f"extraction: {self.extraction['extracted']} extracted, "
                          f"{self.extraction['reused']} unchanged (from the cache)")
         for _name, path in sorted(self.outputs.items()):
             lines.append(f"wrote {_relative(path)}")
-        if not self.outputs:
+        if self.unchanged:
+            lines.append("unchanged: nothing to write ("
+                         + ", ".join(map(_relative, self.unchanged["files"]))
+                         + " are as the last build wrote them)")
+        elif not self.outputs:
             lines.append("nothing built: the previous dataset is left as it was")
         if self.report_path:
             lines.append(f"report {_relative(self.report_path)}")
@@ -134,12 +148,8 @@ def extract_documents(documents: list[Document], settings: Settings,
     return [found[d.doc_id] for d in documents if found[d.doc_id] is not None]
 
 
-def resolve_paths(paths: Iterable[str | Path], settings: Settings,
-                  counts: Counter | None = None) -> tuple[Resolution, list[Skipped]]:
-    from kg.resolve import resolve
-    from kg.resolve.curation import load_curation
-
-    curation = load_curation(settings.curation_file)  # a bad file stops before extraction
+def read_paths(paths: Iterable[str | Path], settings: Settings
+               ) -> tuple[list[Document], list[Skipped]]:
     documents: list[Document] = []
     skipped: list[Skipped] = []
     for item in read_documents(paths, settings.max_bytes, settings.check_language):
@@ -148,9 +158,24 @@ def resolve_paths(paths: Iterable[str | Path], settings: Settings,
             skipped.append(item)
         else:
             documents.append(item)
+    return documents, skipped
+
+
+def resolve_paths(paths: Iterable[str | Path], settings: Settings,
+                  counts: Counter | None = None) -> tuple[Resolution, list[Skipped]]:
+    documents, skipped = read_paths(paths, settings)
+    return resolve_documents(documents, skipped, settings, counts), skipped
+
+
+def resolve_documents(documents: list[Document], skipped: list[Skipped], settings: Settings,
+                      counts: Counter | None = None) -> Resolution:
+    """Extract (adding to ``skipped`` what fails), resolve and apply the curation file."""
+    from kg.resolve import resolve
+    from kg.resolve.curation import load_curation
+
+    curation = load_curation(settings.curation_file)  # a bad file stops before extraction
     extractions = extract_documents(documents, settings, skipped, counts)
-    resolution = resolve(extractions, load_authority(Path(settings.authority_dir)), curation)
-    return resolution, skipped
+    return resolve(extractions, load_authority(Path(settings.authority_dir)), curation)
 
 
 def build(paths: Iterable[str | Path], settings: Settings | None = None,
@@ -160,8 +185,18 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     ``OUT/build-report.json``, replaced together with the dataset). When nothing
     could be built, or with ``validate`` the graph breaks ontology/shapes.ttl, the
     previous dataset is kept and only the report is written (``report.validation``
-    lists the violations)."""
-    from kg.graph.io import commit_files, union_graph, write_dataset
+    lists the violations). When nothing the files depend on has changed since the
+    last build into ``out_dir`` (kg/build_state.py), nothing is written at all
+    (``report.unchanged``)."""
+    from kg.build_state import BuildState
+    from kg.graph.io import (
+        TRIG_NAME,
+        TTL_NAME,
+        commit_files,
+        serialise_dataset,
+        union_graph,
+        write_dataset,
+    )
     from kg.graph.rdf import GraphBuilder
     from kg.graph.validate import validate_graph
 
@@ -170,7 +205,18 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     out = Path(out_dir or settings.out_dir)
     report_path = Path(report_path) if report_path else out / REPORT_NAME
     counts: Counter = Counter()
-    resolution, skipped = resolve_paths(paths, settings, counts)
+    documents, skipped = read_paths(paths, settings)
+    targets = [out / TRIG_NAME, out / TTL_NAME, report_path]
+    state = BuildState.for_build(documents, skipped, settings, validate, targets)
+    if state and (last := state.unchanged(documents)):
+        counts.update(extracted=0, reused=len(documents))
+        report = BuildReport(documents=len(documents), skipped=skipped,
+                             entities_by_type=last["entities"], facts_by_relation=last["facts"],
+                             merges=last["merges"], extraction=counts, report_path=report_path,
+                             unchanged=last)
+        report.seconds = time.perf_counter() - t0
+        return report
+    resolution = resolve_documents(documents, skipped, settings, counts)
     report = BuildReport(
         documents=len(resolution.documents),
         skipped=skipped,
@@ -188,10 +234,14 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     if ds is not None and report.exit_status != 4:
         report_json = report.as_json(list(resolution.documents), written=True)
         together = report_path.parent.resolve() == out.resolve()
-        report.outputs = write_dataset(ds, out, {report_path.name: report_json} if together
+        files = serialise_dataset(ds)
+        report.outputs = write_dataset(files, out, {report_path.name: report_json} if together
                                        else None)
         if not together:
             commit_files(report_path.parent, {report_path.name: report_json})
+        if state:
+            state.record(dict(zip(targets, [files[TRIG_NAME], files[TTL_NAME], report_json],
+                                  strict=True)), report.summary_counts())
     else:
         commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
     report.seconds = time.perf_counter() - t0

@@ -70,6 +70,10 @@ class ExtractionCache:
     def _path(self, doc: Document) -> Path:
         return self.folder / f"{document_key(doc)}.pickle"
 
+    def has(self, doc: Document) -> bool:
+        """Whether ``doc`` has an entry (without reading it)."""
+        return self._path(doc).exists()
+
     def get(self, doc: Document) -> Extraction | None:
         """The cached extraction of ``doc``, carrying ``doc`` itself (its path may
         have changed since), or None."""

@@ -233,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--any-language", action="store_true",
                    help="do not skip documents that are not in Finnish or Swedish")
     b.add_argument("--no-cache", action="store_true",
-                   help="extract every document again, and do not keep the extractions")
+                   help="extract every document again, and do not keep the extractions "
+                   "(nor skip writing when nothing changed)")
     b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
     b.add_argument("--workers", type=int, help=Settings.help()["workers"]
                    + f" (default: {Settings().workers})")

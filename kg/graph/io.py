@@ -169,11 +169,17 @@ def commit_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
     return {name: folder / name for name in files}
 
 
-def write_dataset(ds: Dataset, out_dir: Path, extra: dict[str, bytes] | None = None
-                  ) -> dict[str, Path]:
-    """Serialise both files in memory first, then replace the old ones together
-    (with ``extra`` files such as the build report, if given)."""
+def serialise_dataset(ds: Dataset) -> dict[str, bytes]:
+    """Both files of the dataset, in memory: ``{file name: bytes}``."""
     ttl = union_graph(ds).serialize(format="turtle", encoding="utf-8")
-    trig = serialize_trig(ds)
-    written = commit_files(Path(out_dir), {TRIG_NAME: trig, TTL_NAME: ttl, **(extra or {})})
+    return {TRIG_NAME: serialize_trig(ds), TTL_NAME: ttl}
+
+
+def write_dataset(ds: Dataset | dict[str, bytes], out_dir: Path,
+                  extra: dict[str, bytes] | None = None) -> dict[str, Path]:
+    """Serialise both files in memory first (unless ``ds`` is already what
+    :func:`serialise_dataset` made of it), then replace the old ones together
+    (with ``extra`` files such as the build report, if given)."""
+    files = ds if isinstance(ds, dict) else serialise_dataset(ds)
+    written = commit_files(Path(out_dir), {**files, **(extra or {})})
     return {"trig": written[TRIG_NAME], "ttl": written[TTL_NAME]}

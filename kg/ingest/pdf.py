@@ -1,32 +1,79 @@
 """PDF with a text layer (pypdf). Page numbers are kept: the text of the pages
 is joined with a blank line and ``page_starts`` records the offset where each
-page begins, so that any evidence offset gives its page (Document.page_at)."""
+page begins, so that any evidence offset gives its page (Document.page_at).
+
+pypdf is pure Python, and a pathological content stream can keep it busy for
+minutes: opening the file and the text of each page get ``PAGE_SECONDS`` of
+wall-clock time each (a SIGALRM timer), after which the PDF is skipped with
+the page named. The limit applies in the main thread when no other interval
+timer is running (signals reach only the main thread, and someone else's
+timer is not ours to take); elsewhere pypdf runs without it."""
 
 from __future__ import annotations
 
 import io
 import logging
 import re
+import signal
+import threading
+from contextlib import contextmanager
 
 from kg.ingest.errors import Unreadable
 
 PAGE_SEPARATOR = "\n\n"
 #: Fewer letters than this in the whole PDF means there is no text layer.
 MIN_LETTERS = 20
+#: Wall-clock seconds pypdf may spend opening the file, and on each page's text.
+PAGE_SECONDS = 30.0
+
+
+class _TooSlow(BaseException):
+    """Raised by the timer; not an Exception, so that no ``except Exception``
+    inside pypdf swallows it."""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+
+    def _alarm(_signum, _frame):
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def read_pdf(raw: bytes) -> dict:
     from pypdf import PdfReader
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to word
+    where = "opening it"
     try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("encrypted PDF: it needs a password; save an unprotected copy")
-        texts = [(page.extract_text() or "") for page in reader.pages]
-        meta = reader.metadata
-        title = (meta.title or "").strip() if meta else ""
-        created = meta.creation_date if meta else None
+        with _time_limit(PAGE_SECONDS):
+            reader = PdfReader(io.BytesIO(raw))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise Unreadable("encrypted PDF: it needs a password; save an unprotected copy")
+            pages = list(reader.pages)
+            meta = reader.metadata
+            title = (meta.title or "").strip() if meta else ""
+            created = meta.creation_date if meta else None
+        texts = []
+        for number, page in enumerate(pages, start=1):
+            where = f"the text of page {number} of {len(pages)}"
+            with _time_limit(PAGE_SECONDS):
+                texts.append(page.extract_text() or "")
+    except _TooSlow:
+        raise Unreadable(f"PDF too slow to read: {where} took over {PAGE_SECONDS:g} s "
+                         "(a pathological page?); print it to a new PDF, or convert it "
+                         "to text, and build again") from None
     except Unreadable:
         raise
     except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on a broken file
