@@ -410,6 +410,9 @@ class MentionFinder:
             name = name.strip(" -–")
             if self.lookup(name) is not None or len(name) < 3:
                 continue  # `ESR+-hankkeesta`, `EU-hanke`: a kind of project, not a name
+            if re.search(r"\b(erityistavoite|toimintalinja|painopiste|toimenpidekokonaisuus)"
+                         r"\s*[\d.]*\s*:?\s*$", text[line.start:start], re.I):
+                continue  # `erityistavoite 4.3: Yhdenvertainen osallisuus -hanke`: an objective
             aliases = [f"{name}-{marker_nom}" if glued else f"{name} -{marker_nom}"]
             out.append(Cand(start, last_word_end, line.number, EntityType.PROJECT,
                             capitalise(name), "project.marker", 0.85, aliases=aliases))
