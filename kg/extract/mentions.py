@@ -127,6 +127,12 @@ class MentionFinder:
             c.surface = text[c.start:c.end]
         chosen += self._parent_organisations(chosen, text)
         _bilingual_names(chosen, text)
+        # a name a project marker or quote proved to be a project is not a person
+        # elsewhere in the document (`Kalle Boost` above `Kalle Boost-hankkeella`)
+        projects = {fold(c.name) for c in chosen if c.type is EntityType.PROJECT
+                    and c.rule in ("project.marker", "project.quoted", "project.form_name")}
+        chosen = [c for c in chosen if not (c.type is EntityType.PERSON
+                                            and fold(c.name) in projects)]
         return sorted(_resolve_overlaps(chosen), key=lambda c: c.start)
 
     def _gazetteer(self, line: Line, text: str) -> list[Cand]:
@@ -194,8 +200,9 @@ class MentionFinder:
                         and not (i > 0 and toks[i - 1].text.islower()
                                  and toks[i + 1].text.islower()):
                     break  # `agentit ja managerit ry` is one name; `kaupunki ja ViaDia ry` is two
-                if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper():
-                    break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`)
+                if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper() \
+                        and i < h - 1:
+                    break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`), not `NIHAK ry`
                 if k.text.islower() and i + 1 < h and toks[i + 1].is_cap and analyses(k.text):
                     break  # `Hakijan nimi | Lahti Design Oy`, but `Blue sky Finland ry`
                 i -= 1
@@ -351,8 +358,16 @@ class MentionFinder:
         out = []
         toks = line.toks
         for t in toks:
-            if not (t.is_cap and t.text[:1].isalpha()) or (t.text.isupper() and len(t.text) > 1):
+            dateline = len(toks) == 1 and t.text.isupper()  # `SEINÄJOKI` above a news item
+            if not (t.is_cap and t.text[:1].isalpha()) or \
+                    (t.text.isupper() and len(t.text) > 1 and not dateline):
                 continue  # an all-caps word is an acronym (`EURA 2021`), not a place
+            if dateline:
+                rec = self._place_record(t.text.capitalize())
+                if rec is not None:
+                    out.append(Cand(t.start, t.end, line.number, rec.type, rec.name,
+                                    "name.place.dateline", 0.85, rec))
+                continue
             rec = self._place_record(t.text)
             if rec is not None:
                 out.append(Cand(t.start, t.end, line.number, rec.type, rec.name,
@@ -875,6 +890,10 @@ def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
         return False
     if t.pos in ("PRON", "DET", "ADV", "ADP", "SCONJ", "CCONJ"):
         return True
+    first_part = t.text.split("-")[0]
+    if "-" in t.text.strip("-") and (not analyses(first_part) or word_classes(first_part)
+                                     & {"nimi", "etunimi", "sukunimi", "paikannimi"}):
+        return False  # `Pyhäjärvi-instituuttisäätiölle`: a proper first part keeps its capital
     classes = word_classes(t.text)
     return bool(classes) and not classes & {"nimi", "etunimi", "sukunimi", "paikannimi"} \
         and k + 1 < len(toks) and not toks[k + 1].is_cap
