@@ -985,6 +985,10 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
             break  # `… vetämä | Kulje kanssa – … saavutettaviksi -hanke`
         if t.text.startswith("-") and len(t.text) > 1:
             break  # `-rahoitteiseen`: an attribute of the marker word
+        if t.lower in ("nimi", "nimeltään", "nimellä") or (
+                t.text.isupper() and len(t.text) > 3
+                and any(r.is_cap and not r.text.isupper() for r in run)):
+            break  # a form's label (`Projektin nimi | Valitse Vuoksi -matkailuhanke`)
         if not t.is_cap and marker_cases and cases_of(t.text) & marker_cases \
                 and not cases_of(t.text) & {"Nom", "Gen"}:
             break

@@ -529,10 +529,18 @@ class RelationReader:
                        and m.type is EntityType.PERSON]
             if not (in_block or any(c in low for c in lexicon.CONTACT_CUES)):
                 continue
+            form = self.page_project is not None and self.page_project.rule == "project.form_name"
             for person in persons:
                 org = self._entry_org(line.number, person)
                 span = Span(line.start, line.end, line.text)
-                if org is not None:
+                if form:
+                    # an application form's contact persons are the project's contacts
+                    self.claims.append(RawClaim(Relation.CONTACT, person, self.page_project,
+                                                None, span, "contact.form", 0.75))
+                    if org is not None:
+                        self.claims.append(RawClaim(Relation.MEMBER_OF, person, org, None, span,
+                                                    "member.form_entry", 0.7))
+                elif org is not None:
                     self.claims.append(RawClaim(Relation.CONTACT, person, org, None, span,
                                                 "contact.block.org", 0.75))
                 elif self.page_project is not None:
