@@ -183,3 +183,20 @@ def write_dataset(ds: Dataset | dict[str, bytes], out_dir: Path,
     files = ds if isinstance(ds, dict) else serialise_dataset(ds)
     written = commit_files(Path(out_dir), {**files, **(extra or {})})
     return {"trig": written[TRIG_NAME], "ttl": written[TTL_NAME]}
+
+
+def load_graph(data: str | Path | Graph) -> Graph:
+    """A graph, a dataset folder (its hankegraph.ttl) or an RDF file."""
+    if isinstance(data, Graph):
+        return data
+    path = Path(data)
+    if path.is_dir():
+        path = path / TTL_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no built dataset here (run `kg build` first)")
+    try:
+        if path.suffix in (".trig", ".nq"):
+            return union_graph(Dataset().parse(path))
+        return Graph().parse(path)
+    except Exception as e:  # noqa: BLE001 - rdflib's parsers raise many types
+        raise ValueError(f"{path}: not readable as RDF: {e}") from e

@@ -39,27 +39,6 @@ class ReasoningResult:
         return f"reasoning (HermiT): {verdict} ({self.triples} triples, {self.seconds:.1f} s)"
 
 
-def load_data(data: str | Path | Graph) -> Graph:
-    """A graph, a dataset folder (its hankegraph.ttl) or an RDF file."""
-    from kg.graph.io import TTL_NAME, union_graph
-
-    if isinstance(data, Graph):
-        return data
-    path = Path(data)
-    if path.is_dir():
-        path = path / TTL_NAME
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no built dataset here (run `kg build` first)")
-    from rdflib import Dataset
-
-    try:
-        if path.suffix in (".trig", ".nq"):
-            return union_graph(Dataset().parse(path))
-        return Graph().parse(path)
-    except Exception as e:  # noqa: BLE001 - rdflib's parsers raise many types
-        raise ValueError(f"{path}: not readable as RDF: {e}") from e
-
-
 def check_consistency(data: str | Path | Graph, settings: Settings | None = None,
                       infer: tuple[URIRef, ...] = ()) -> ReasoningResult:
     """Is the ontology together with the data consistent? With ``infer``, also ask HermiT
@@ -75,7 +54,9 @@ def check_consistency(data: str | Path | Graph, settings: Settings | None = None
     merged = Graph()
     for t in Graph().parse(Path(settings.ontology_dir) / ONTOLOGY_NAME, format="turtle"):
         merged.add(t)
-    for t in load_data(data):
+    from kg.graph.io import load_graph
+
+    for t in load_graph(data):
         merged.add(t)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kg-reason-") as tmp:

@@ -84,23 +84,9 @@ def validate_graph(data: Graph, settings: Settings | None = None) -> ValidationR
 
 def validate_path(path: str | Path, settings: Settings | None = None) -> ValidationReport:
     """Validate a built dataset: a folder with hankegraph.ttl, or a .ttl/.nt/.trig file."""
-    from rdflib import Dataset
+    from kg.graph.io import load_graph
 
-    from kg.graph.io import TTL_NAME, union_graph
-
-    path = Path(path)
-    if path.is_dir():
-        path = path / TTL_NAME
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no built dataset here (run `kg build` first)")
-    try:
-        if path.suffix in (".trig", ".nq"):
-            data = union_graph(Dataset().parse(path))
-        else:
-            data = Graph().parse(path)
-    except Exception as e:  # noqa: BLE001 - rdflib's parsers raise many types
-        raise ValueError(f"{path}: not readable as RDF: {e}") from e
-    return validate_graph(data, settings)
+    return validate_graph(load_graph(path), settings)
 
 
 def _violations(results: Graph, shapes: Graph, data: Graph):
