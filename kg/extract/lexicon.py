@@ -80,10 +80,6 @@ FUNDING_CUES = ("rahoittaj", "rahoitus", "rahoitta", "rahoitet", "myönsi", "my�
 TOTAL_COST_CUES = ("kokonaiskustannu", "kokonaisbudjet", "budjetti", "kustannusarvio",
                    "kokonaisrahoitus", "kustannukset", "hankkeen koko", "kokonaiskulut")
 
-#: Cues that a line or segment lists where the project works.
-TARGET_CUES = ("toiminta-alue", "kohdealue", "kohdentuu", "alueella", "kunnissa",
-               "kunnat", "toteutetaan", "toimii")
-
 #: Cues that the following lines name contact persons.
 CONTACT_CUES = ("lisätietoja", "yhteyshenkilö", "yhteystiedot", "lisätiedot",
                 "projektipäällikkö", "hankepäällikkö", "hankekoordinaattori",

@@ -20,7 +20,6 @@ speech and sentence breaks are used throughout.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kg.authority import Authority, AuthorityRecord, capitalise, fold
@@ -1039,9 +1038,6 @@ def _is_object_case(word: str) -> bool:
         return False
     cs = cases_of(word)
     return bool(cs) and not cs & {"Nom", "Gen"}  # a verb (`Valitse Vuoksi`) has no case
-
-
-Finder = Callable[[Line, str], list[Cand]]
 
 
 def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:

@@ -39,7 +39,6 @@ YEAR_RANGE_RE = re.compile(r"\b(?P<y1>(?:19|20)\d{2})\s*[-–—]\s*(?P<y2>(?:19
 UNTIL_MONTH_RE = re.compile(
     rf"\b(?P<month>{_MONTH_RE})(?:hun|n)\s+(?P<y>\d{{4}})\s+(?:saakka|asti)", re.I)
 UNTIL_YEAR_END_RE = re.compile(r"\b(?:vuoden\s+)?(?P<y>\d{4})\s+(?:vuoden\s+)?loppuun", re.I)
-STARTS_MONTH_RE = re.compile(rf"\b(?P<month>{_MONTH_RE})ssa\s+(?P<y>\d{{4}})", re.I)
 
 
 @dataclass(frozen=True)
@@ -133,13 +132,4 @@ def find_start_end(text: str) -> list[Period]:
         e = _iso(int(m.group(6)), int(m.group(5)), int(m.group(4))) if m.group(6) else None
         if b and (e is None or b <= e):
             out.append(Period(m.start(), m.end(), b, e, "date.starts_ends"))
-    return out
-
-
-def find_year_ranges(text: str) -> list[Period]:
-    """`2021–2027` style ranges: weaker evidence (programme periods look the same)."""
-    out = []
-    for m in YEAR_RANGE_RE.finditer(text):
-        if m.group("y1") < m.group("y2"):
-            out.append(Period(m.start(), m.end(), m.group("y1"), m.group("y2"), "date.range.year"))
     return out
