@@ -52,8 +52,6 @@ def serve_http(sock: socket.socket, make_app: Callable[[Callable[[], None]], obj
     """Run the application made by `make_app(retire)` on `sock` until told to stop
     (SIGTERM, SIGINT) or until `retire()` is called; `retire` lets the requests in
     flight finish for up to `drain_seconds`."""
-    import asyncio
-
     import uvicorn
 
     server: uvicorn.Server | None = None
@@ -70,7 +68,7 @@ def serve_http(sock: socket.socket, make_app: Callable[[Callable[[], None]], obj
     server = uvicorn.Server(uvicorn.Config(
         app, lifespan="off", ws="none", log_level="warning", access_log=False,
         timeout_graceful_shutdown=1))
-    asyncio.run(server.serve(sockets=[sock]))
+    server.run(sockets=[sock])  # on uvloop, with httptools, when installed (the dependencies)
 
 
 class Supervisor:
