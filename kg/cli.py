@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--timeout", type=float, help="seconds before a query is stopped (30)")
     s.add_argument("--max-rows", type=int, help="most rows (or triples) in one answer (100000)")
     s.add_argument("--max-request-bytes", type=int, help="largest request body (1 MiB)")
-    s.add_argument("--workers", type=int, help="query worker processes (at least 4)")
+    s.add_argument("--workers", type=int, help="worker processes, each answering HTTP (4)")
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries to other endpoints)")
     s.set_defaults(func=cmd_serve)

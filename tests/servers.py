@@ -74,7 +74,7 @@ def oxigraph_serve(location: Path | None = None, *extra: str):
 
 
 def descendants(pid: int) -> set[int]:
-    """Every process below `pid`, from /proc (the query workers are grandchildren)."""
+    """Every process below `pid`, from /proc (the server's worker processes)."""
     parent_of = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():

@@ -72,3 +72,27 @@ def test_service_only_outside_strings_iris_and_comments():
     check_query("SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }", allow_service=True)
     check_query('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE\n', allow_service=False)
     check_query('SELECT ?insert { ?s ?p ?insert }', allow_service=False)
+
+
+
+def test_many_prefixes_are_checked_at_once():
+    """The update check once backtracked exponentially in the number of PREFIX lines
+    (40 s at four), before the query and its timeout. A regex holds the GIL, so the
+    check runs in a subprocess, bounded at 30 s (it takes a millisecond)."""
+    import subprocess
+    import sys
+
+    script = """
+from kg.serve.protocol import Refused, check_query
+prologue = "".join(f"PREFIX p{i}: <https://example.org/namespace/number/{i}#>\\n"
+                   for i in range(30))
+check_query(prologue + "SELECT * { ?s p1:x ?o }", allow_service=False)
+try:
+    check_query(prologue + "BASE <http://x/>\\nINSERT DATA { <a:b> <a:c> <a:d> }", False)
+except Refused as e:
+    print(e.status)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "403"

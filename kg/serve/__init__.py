@@ -1,9 +1,9 @@
 """`kg serve`: the dataset behind a SPARQL 1.1 Protocol endpoint and a query editor.
 
 One call, `serve(ServeOptions(...))`. Safe by default: loopback only, read-only,
-each query stopped after `timeout` seconds (its worker process is killed), at
-most `max_rows` rows per answer, request bodies up to `max_request_bytes`,
-federation (SERVICE) off.
+each query stopped after `timeout` seconds (the worker process running it
+answers 503 and exits, and another takes its place), at most `max_rows` rows per
+answer, request bodies up to `max_request_bytes`, federation (SERVICE) off.
 """
 
 from __future__ import annotations
@@ -30,46 +30,50 @@ class ServeOptions:
     allow_service: bool = False
 
 
-def make_pool(opts: ServeOptions):
-    """Load the data (in the zygote process) and start the query workers."""
+def load(opts: ServeOptions):
+    """The store (None when it is persistent: each worker opens it read-only) and
+    what it holds."""
     from kg.serve.dataset import load_memory, load_persistent
-    from kg.serve.engine import WorkerPool
 
     if opts.store:
         Path(opts.store).mkdir(parents=True, exist_ok=True)
-        load = functools.partial(load_persistent, opts.data, Path(opts.store))
-    else:
-        load = functools.partial(load_memory, opts.data)
-    return WorkerPool(load, opts.workers, store_dir=opts.store)
+        return load_persistent(opts.data, Path(opts.store))
+    return load_memory(opts.data)
 
 
 def serve(opts: ServeOptions) -> int:
-    import uvicorn
-
     from kg.serve.app import YASGUI_BUILD, create_app
     from kg.serve.dataset import known_prefixes
+    from kg.serve.engine import QueryRunner
+    from kg.serve.workers import Supervisor, bind, serve_http
     from kg.store import dataset_file
 
     try:
         source = dataset_file(opts.data)
         prefixes = known_prefixes(opts.data, REPO_ROOT / "ontology" / "hankegraph.ttl")
-        pool = make_pool(opts)
+        sock = bind(opts.host, opts.port)
+        store, info = load(opts)
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if not (YASGUI_BUILD / "yasgui.min.js").is_file():
         print(f"warning: {YASGUI_BUILD} is missing, so / has no editor: run scripts/setup.sh "
               "(npm ci)", file=sys.stderr)
-    app = create_app(pool, data_dir=source.parent, prefixes=prefixes, timeout=opts.timeout,
-                     max_rows=opts.max_rows, max_request_bytes=opts.max_request_bytes,
-                     allow_service=opts.allow_service)
+
+    def make_app(retire):
+        import pyoxigraph as ox
+
+        worker_store = ox.Store.read_only(str(opts.store)) if opts.store else store
+        return create_app(QueryRunner(worker_store, on_runaway=retire), info,
+                          data_dir=source.parent, prefixes=prefixes, timeout=opts.timeout,
+                          max_rows=opts.max_rows, max_request_bytes=opts.max_request_bytes,
+                          allow_service=opts.allow_service)
+
+    sock.listen(1024)
     where = f"[{opts.host}]" if ":" in opts.host else opts.host
-    print(f"serving {source} ({pool.info['triples']} triples"
+    print(f"serving {source} ({info['triples']} triples"
           f"{', store ' + str(opts.store) if opts.store else ', in memory'}) "
           f"at http://{where}:{opts.port}/ (SPARQL: /sparql)", flush=True)
-    try:
-        uvicorn.run(app, host=opts.host, port=opts.port, log_level="warning",
-                    access_log=False, timeout_graceful_shutdown=1)
-    finally:
-        pool.close()
-    return 0
+    # a retiring worker lets the other queries it is running finish within their timeout
+    work = functools.partial(serve_http, make_app=make_app, drain_seconds=opts.timeout + 1)
+    return Supervisor(sock, opts.workers, work).run()

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from kg.graph.io import TRIG_NAME, TTL_NAME
-from kg.serve.engine import Job, QueryTimeout, WorkerPool
+from kg.serve.engine import Job, QueryRunner, QueryTimeout
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
 from kg.settings import REPO_ROOT
@@ -20,14 +20,14 @@ ONTOLOGY = REPO_ROOT / "ontology"
 QUERIES = REPO_ROOT / "queries"
 
 
-def _text(status: int, message: str):
+def _text(status: int, message: str, headers: dict[str, str] | None = None):
     from starlette.responses import PlainTextResponse
 
-    return PlainTextResponse(message.rstrip() + "\n", status_code=status)
+    return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
-def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
-               max_rows: int, max_request_bytes: int, allow_service: bool):
+def create_app(runner: QueryRunner, info: dict, *, data_dir: Path, prefixes: dict[str, str],
+               timeout: float, max_rows: int, max_request_bytes: int, allow_service: bool):
     from starlette.applications import Starlette
     from starlette.responses import FileResponse, HTMLResponse, Response
     from starlette.routing import Mount, Route
@@ -62,10 +62,11 @@ def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], ti
         job = Job(req.query, request.headers.get("accept"), req.default_graphs,
                   req.named_graphs, prefixes, max_rows)
         try:
-            answer = await pool.run(job, timeout)
+            answer = await runner.run(job, timeout)
         except QueryTimeout as e:
+            # this worker is retiring: the client's next request goes to another
             return _text(503, f"query stopped after {timeout:g} s ({e}; the server's limit, "
-                         "kg serve --timeout)")
+                         "kg serve --timeout)", headers={"Connection": "close"})
         return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
 
     def describe_service(request):
@@ -74,7 +75,7 @@ def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], ti
             return _text(406, "the service description is available as "
                          + ", ".join(sorted(set(GRAPH_TYPES))))
         endpoint = str(request.url.replace(query=""))
-        body = service_description(endpoint, pool.info["named_graphs"], allow_service).encode()
+        body = service_description(endpoint, info["named_graphs"], allow_service).encode()
         if fmt != "turtle":
             import pyoxigraph as ox
 
@@ -85,7 +86,7 @@ def create_app(pool: WorkerPool, *, data_dir: Path, prefixes: dict[str, str], ti
         return Response(body, media_type=CONTENT_TYPE[fmt])
 
     async def index(request):
-        return HTMLResponse(render_index(data_dir, prefixes, pool.info))
+        return HTMLResponse(render_index(data_dir, prefixes, info))
 
     def download(name: str, media_type: str):
         async def handler(request):

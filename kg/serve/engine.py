@@ -1,32 +1,19 @@
-"""Queries run in worker processes that can be killed.
+"""Queries: what one query returns (`execute`), and how a worker runs it with a timeout.
 
-pyoxigraph releases the GIL while it evaluates a query, but it has no way to
-stop one: a thread running a runaway query runs until the query ends. So every
-query runs in a worker process, and a query that outlives the timeout is ended
-with its process (SIGKILL), after which a fresh worker takes its place.
-
-Workers are forked from a *zygote*: a single-threaded process that loads the
-dataset once and forks a worker whenever the server asks for one. An in-memory
-store is so shared copy-on-write between all workers (a million triples are
-loaded once, not once per worker, and a replacement starts in milliseconds);
-with a persistent store each worker opens the store directory read-only. The
-zygote hands each worker's end of a socket pair to the server (SCM_RIGHTS), so
-the server process itself never forks and never holds the store.
+pyoxigraph releases the GIL while it evaluates and serialises a query, but it
+has no way to stop one: a thread running a runaway query runs until the query
+ends. So a worker process (kg.serve.workers) runs each query in a thread and
+waits for it with the timeout; when a query outlives it, the client gets its
+503 and the worker retires (stops accepting, finishes what it has, exits), which
+ends the runaway query with the process. The supervisor starts another worker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import multiprocessing
-import os
-import signal
-import socket
-import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.reduction import recv_handle, send_handle
-from pathlib import Path
 
 from kg.serve.formats import CONTENT_TYPE, negotiate
 
@@ -104,7 +91,7 @@ class _CappedBuffer:
 
 
 def execute(store, job: Job) -> Answer:
-    """Run one query on a pyoxigraph store and serialise its answer (in a worker)."""
+    """Run one query on a pyoxigraph store and serialise its answer (in a query thread)."""
     import pyoxigraph as ox
 
     kw = {}
@@ -157,144 +144,33 @@ def _graph_format(ox, fmt: str):
             "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
 
 
-# ---------------------------------------------------------------- processes
-
-
-def _worker_loop(conn: Connection, store) -> None:
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(execute(store, job))
-
-
-def _zygote(conn: Connection, server_end: Connection, load, store_dir: str | None) -> None:
-    """Load the data, report, then fork one worker per request of the server."""
-    server_end.close()  # so that the server's exit reaches us as EOF
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps ended workers
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    try:
-        store, info = load()
-    except Exception as e:  # noqa: BLE001 - any failure is reported to the server, which exits
-        conn.send(("error", str(e)))
-        return
-    conn.send(("ready", info))
-    server_pid = os.getppid()
-    while True:
-        try:
-            conn.recv()
-        except (EOFError, OSError):
-            return  # the server has gone: so do we, and the workers see EOF too
-        ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:
-            conn.close()
-            ours.close()
-            worker_store = store
-            if store_dir is not None:
-                import pyoxigraph as ox
-
-                worker_store = ox.Store.read_only(store_dir)
-            _worker_loop(Connection(theirs.detach()), worker_store)
-            os._exit(0)
-        theirs.close()
-        conn.send(pid)
-        send_handle(conn, ours.fileno(), server_pid)
-        ours.close()
-
-
-@dataclass
-class _Worker:
-    pid: int
-    conn: Connection
+# ---------------------------------------------------------------- timeout
 
 
 class QueryTimeout(Exception):
     pass
 
 
-class WorkerPool:
-    """A fixed number of query workers, driven from the server's event loop: it
-    waits for a worker's answer by watching its socket (no thread in between, so
-    an answer costs as few wake-ups as the standalone server's), and a slow query
-    occupies one worker, not the loop."""
+class QueryRunner:
+    """Runs queries on `store` in threads of this process, so that the event loop
+    keeps answering other requests while one runs. A query that outlives its
+    timeout cannot be stopped: `on_runaway` is called, and must end the process
+    soon (after the answers in flight are sent)."""
 
-    def __init__(self, load, size: int, store_dir: str | Path | None = None):
-        ctx = multiprocessing.get_context("fork")
-        self._zygote_conn, child_conn = ctx.Pipe()
-        self._zygote = ctx.Process(target=_zygote, name="kg-serve-zygote", daemon=True,
-                                   args=(child_conn, self._zygote_conn, load,
-                                         str(store_dir) if store_dir else None))
-        self._zygote.start()
-        child_conn.close()
-        status, self.info = self._zygote_conn.recv()
-        if status == "error":
-            self._zygote.join()
-            raise ValueError(self.info)
-        self._spawn_lock = threading.Lock()
-        self._pids: set[int] = set()
-        # last in, first out: under light load the same worker answers again, with
-        # the pages of the store it has already touched (a forked worker's first
-        # touch of a page costs a fault) and warm caches
-        self._idle: asyncio.LifoQueue[_Worker] = asyncio.LifoQueue()
-        self.size = size
-        for _ in range(size):
-            self._idle.put_nowait(self._spawn())
-
-    def _spawn(self) -> _Worker:
-        with self._spawn_lock:
-            self._zygote_conn.send("fork")
-            pid = self._zygote_conn.recv()
-            fd = recv_handle(self._zygote_conn)
-            self._pids.add(pid)
-        return _Worker(pid, Connection(fd))
+    def __init__(self, store, on_runaway: Callable[[], None], threads: int = 8):
+        self.store = store
+        self._on_runaway = on_runaway
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="kg-query")
 
     async def run(self, job: Job, timeout: float) -> Answer:
-        """Answer `job` within `timeout` seconds (waiting for a free worker included),
-        or raise QueryTimeout after killing the worker that ran it."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        """Answer `job` within `timeout` seconds (waiting for a free thread included),
+        or raise QueryTimeout, having asked for this process to be retired."""
+        running = asyncio.wrap_future(self._threads.submit(execute, self.store, job))
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            return await asyncio.wait_for(running, timeout)
         except TimeoutError:
-            raise QueryTimeout("every query worker stayed busy") from None
-        answered = loop.create_future()
-        fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: answered.done() or answered.set_result(None))
-        try:
-            worker.conn.send(job)
-            await asyncio.wait_for(answered, max(0.0, deadline - loop.time()))
-            answer = worker.conn.recv()
-        except TimeoutError:
-            await self._replace(worker)
+            self._on_runaway()
             raise QueryTimeout("the query ran too long") from None
-        except (EOFError, OSError):  # the worker died (out of memory, say)
-            await self._replace(worker)
-            return error(500, "the query worker died while answering (out of memory?)")
-        except BaseException:  # the client went away: the worker may still be busy
-            await self._replace(worker)
+        except asyncio.CancelledError:  # abandoned while its thread may still be busy
+            self._on_runaway()
             raise
-        finally:
-            loop.remove_reader(fd)
-        self._idle.put_nowait(worker)
-        return answer
-
-    async def _replace(self, worker: _Worker) -> None:
-        self._kill(worker.pid)
-        worker.conn.close()
-        # forking the zygote copies its page tables: milliseconds for a big store,
-        # so off the event loop
-        self._idle.put_nowait(await asyncio.to_thread(self._spawn))
-
-    def _kill(self, pid: int) -> None:
-        self._pids.discard(pid)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-    def close(self) -> None:
-        """End every worker, busy or not, and the zygote."""
-        for pid in list(self._pids):
-            self._kill(pid)
-        self._zygote_conn.close()
-        self._zygote.join(timeout=5)

@@ -77,8 +77,11 @@ _OPAQUE = re.compile(r'''
   | <[^<>"{}|^`\\\x00-\x20]*>                     # IRIs
   | \#[^\n]*                                      # comments
 ''', re.S | re.X)
-_PROLOGUE = r"(?:\s*(?:BASE\s*|PREFIX\s*[A-Za-z0-9_.\-]*:\s*))*"
-_UPDATE = re.compile(_PROLOGUE + r"\s*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+# Each piece of white space can be matched in one way only: with nested `\s*`
+# that could share a run of blanks (the IRIs are blanked), a failed match
+# backtracked exponentially in the number of PREFIX lines (seconds at three).
+_PROLOGUE = r"\s*(?:(?:BASE|PREFIX\s*[A-Za-z0-9_.\-]*:)\s*)*"
+_UPDATE = re.compile(_PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.I)
 _SERVICE = re.compile(r"\bSERVICE\b", re.I)
 
