@@ -201,7 +201,7 @@ class MentionFinder:
                     break  # `agentit ja managerit ry` is one name; `kaupunki ja ViaDia ry` is two
                 if k.text.isupper() and len(k.text) >= 4 and not toks[i + 1].text.isupper() \
                         and i < h - 1:
-                    break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`), not `NIHAK ry`
+                    break  # a heading in capitals (`PROJEKTIN HAKIJAN TIEDOT`), not `KEHYK ry`
                 if k.text.islower() and i + 1 < h and toks[i + 1].is_cap and analyses(k.text):
                     break  # `Hakijan nimi | Lahti Design Oy`, but `Blue sky Finland ry`
                 i -= 1

@@ -2,11 +2,11 @@
 
 Read from the document text beside the organisation's own mention, never guessed:
 
-- on the same line, right after the name: ``Posintra Oy, 1481499-6``,
-  ``Posintra Oy (Y-tunnus 1481499-6)``, ``Posintra Oy, Y-tunnus: 1481499-6``;
-- a line of its own, ``Y-tunnus: 1474763-1``, in an application's key–value
+- on the same line, right after the name: ``Beta Palvelut Oy, 1234567-1``,
+  ``Beta Palvelut Oy (Y-tunnus 1234567-1)``, ``Beta Palvelut Oy, Y-tunnus: 1234567-1``;
+- a line of its own, ``Y-tunnus: 1234567-1``, in an application's key–value
   block, belongs to the organisation named a few lines above it
-  (``Hakijan virallinen nimi: Suomen Humanistinen Ammattikorkeakoulu Oy``).
+  (``Hakijan virallinen nimi: Beta Palvelut Oy``).
 
 Every ID is checked with its check digit before an organisation carries it.
 """

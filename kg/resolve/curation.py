@@ -18,7 +18,7 @@ list; each entry has one action:
 optional)
     the fact is left out.
 
-An entity is named by its IRI (``organisation/posintra`` or the full IRI) or by a
+An entity is named by its IRI (``organisation/beta-palvelut`` or the full IRI) or by a
 name it has (its label or any name a document gives it); a name that fits several
 entities is reported, never guessed. ``note:`` may follow any entry. Every entry
 is reported: what it changed, or that it matched nothing.
