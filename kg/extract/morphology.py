@@ -60,14 +60,6 @@ def _restore_case(base: str, word: str) -> str:
     return base
 
 
-def case_of(word: str) -> str | None:
-    """The case of the first reading (Nom, Gen, Ine, ...) or None when unknown."""
-    for a in analyses(word):
-        if a.get("SIJAMUOTO") in CASES:
-            return CASES[a["SIJAMUOTO"]]
-    return None
-
-
 def cases_of(word: str) -> set[str]:
     return {CASES[a["SIJAMUOTO"]] for a in analyses(word) if a.get("SIJAMUOTO") in CASES}
 
