@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kg.authority import fold
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand, is_title
@@ -628,7 +629,7 @@ def _page_project(projects: list[Cand]) -> Cand | None:
     an application form gives (`Hankkeen nimi: …`). A news item that merely names
     one project has none: its other sentences may be about anything."""
     own = [p for p in projects if p.rule in ("project.heading", "project.form_name")]
-    if len({fold_name(p.name) for p in own}) == 1:
+    if len({fold(p.name) for p in own}) == 1:
         return own[0]
     return None
 
@@ -636,18 +637,14 @@ def _page_project(projects: list[Cand]) -> Cand | None:
 def _only_project(projects: list[Cand]) -> Cand | None:
     """The one project a document names (its sentences that refer back to `the
     project` mean it)."""
-    names = {fold_name(p.name) for p in projects}
+    names = {fold(p.name) for p in projects}
     if len(names) == 1 and projects[0].rule != "project.list_item":
         return projects[0]
     return None
 
 
 def _key(c: Cand) -> str:
-    return c.authority.authority_id if c.authority else f"{c.type.value}:{fold_name(c.name)}"
-
-
-def fold_name(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip().casefold()
+    return c.authority.authority_id if c.authority else f"{c.type.value}:{fold(c.name)}"
 
 
 def _find_any(low: str, phrases: tuple[str, ...]) -> int | None:
