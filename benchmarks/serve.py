@@ -12,6 +12,7 @@ latency of each is reported with the ratio kg/oxigraph, then the throughput of
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -57,6 +58,7 @@ WHERE { ?org (hg:administers|hg:implements|hg:partnerIn)/hg:targetArea/hg:inRegi
 GROUP BY ?org""",
 }
 ACCEPT = {"Accept": "application/sparql-results+json"}
+MAX_RUNS = 200
 
 
 def ask(session: requests.Session, url: str, query: str) -> tuple[float, bytes]:
@@ -68,21 +70,29 @@ def ask(session: requests.Session, url: str, query: str) -> tuple[float, bytes]:
     return elapsed, body
 
 
-def latencies(endpoints: dict[str, str], runs: int) -> dict[str, dict]:
+def latencies(endpoints: dict[str, str], runs: int, min_seconds: float) -> dict[str, dict]:
+    """Median latency of each query on each server: one warm-up each, then at least
+    `runs` timed runs each, more for a fast query (until about `min_seconds` per
+    server, at most MAX_RUNS), alternating between the servers."""
+    # one keep-alive connection per server: the warm-up and the timed runs of kg
+    # serve reach the same worker process
     sessions = {name: requests.Session() for name in endpoints}
     out = {}
     for qname, query in QUERIES.items():
         times = {name: [] for name in endpoints}
-        rows = {}
+        rows, warm = {}, {}
         for name, url in endpoints.items():  # warm-up, and the answers must agree
-            _, body = ask(sessions[name], url, query)
+            warm[name], body = ask(sessions[name], url, query)
             rows[name] = _count_rows(body)
         if len(set(rows.values())) != 1:
             raise SystemExit(f"{qname}: the servers disagree on the row count: {rows}")
-        for _ in range(runs):
-            for name, url in endpoints.items():  # alternate, so load drifts hit both
+        n = max(runs, min(MAX_RUNS, math.ceil(min_seconds / max(warm.values()))))
+        order = list(endpoints.items())
+        for i in range(n):
+            # alternate, so that load drifts hit both, and which goes first too
+            for name, url in order if i % 2 == 0 else order[::-1]:
                 times[name].append(ask(sessions[name], url, query)[0])
-        out[qname] = {"rows": rows[next(iter(rows))],
+        out[qname] = {"rows": rows[next(iter(rows))], "runs": n,
                       **{name: statistics.median(ts) for name, ts in times.items()}}
     return out
 
@@ -120,7 +130,7 @@ def throughput(url: str, clients: int = 8, rounds: int = 2) -> float:
 
 
 def compare(kind: str, kg_args: list[str], oxi_args: list[str], data: Path, runs: int,
-            prepare_oxigraph) -> list[str]:
+            min_seconds: float, prepare_oxigraph) -> list[str]:
     kg_port, oxi_port = free_port(), free_port()
     kg_base, oxi_base = f"http://127.0.0.1:{kg_port}", f"http://127.0.0.1:{oxi_port}"
     t0 = time.perf_counter()
@@ -134,15 +144,15 @@ def compare(kind: str, kg_args: list[str], oxi_args: list[str], data: Path, runs
             prepare_oxigraph(oxi_base)
             oxi_ready = time.perf_counter() - t0
             endpoints = {"kg serve": f"{kg_base}/sparql", "oxigraph": f"{oxi_base}/query"}
-            lat = latencies(endpoints, runs)
+            lat = latencies(endpoints, runs, min_seconds)
             tput = {name: throughput(url) for name, url in endpoints.items()}
     lines = [f"### {kind}", "",
              f"Ready to answer: kg serve {kg_ready:.1f} s, oxigraph serve {oxi_ready:.1f} s "
              "(start and load).", "",
-             "| query | rows | kg serve median | oxigraph median | ratio |",
-             "|---|---:|---:|---:|---:|"]
+             "| query | rows | runs | kg serve median | oxigraph median | ratio |",
+             "|---|---:|---:|---:|---:|---:|"]
     for qname, m in lat.items():
-        lines.append(f"| {qname} | {m['rows']} | {m['kg serve'] * 1000:.1f} ms | "
+        lines.append(f"| {qname} | {m['rows']} | {m['runs']} | {m['kg serve'] * 1000:.1f} ms | "
                      f"{m['oxigraph'] * 1000:.1f} ms | {m['kg serve'] / m['oxigraph']:.2f}× |")
     lines += ["", f"Throughput, 8 concurrent clients running the set: kg serve "
               f"{tput['kg serve']:.2f} queries/s, oxigraph serve {tput['oxigraph']:.2f} queries/s.",
@@ -153,7 +163,11 @@ def compare(kind: str, kg_args: list[str], oxi_args: list[str], data: Path, runs
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--triples", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=7, help="timed runs per query and server")
+    ap.add_argument("--runs", type=int, default=7,
+                    help="timed runs per query and server, at least")
+    ap.add_argument("--min-seconds", type=float, default=2.0,
+                    help="a fast query runs until about this long per server (at most "
+                         f"{MAX_RUNS} runs)")
     ap.add_argument("--workdir", type=Path, help="where the data and stores go (default: temp)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
@@ -181,20 +195,22 @@ def main() -> None:
         for d in (oxi_dir, kg_dir):
             subprocess.run(["rm", "-rf", str(d)], check=True)
         out = [f"Generated {quads} quads ({data.stat().st_size // 2**20} MiB of TriG); "
-               f"{args.runs} timed runs per query and server after one warm-up; "
+               f"at least {args.runs} timed runs per query and server after one warm-up "
+               f"(a fast query until about {args.min_seconds:g} s, at most {MAX_RUNS}); "
                f"{platform.node()}, {os.cpu_count()} cores, load average "
                f"{Path('/proc/loadavg').read_text().split()[0]} at the start.", ""]
         print("\n".join(out), flush=True)
         out = compare("In memory: kg serve vs oxigraph serve (no --location)", [], [], data,
-                       args.runs, load_over_http)
+                       args.runs, args.min_seconds, load_over_http)
         print("\n".join(out), flush=True)
         for path in (data, union):
             subprocess.run([str(VENV_BIN / "oxigraph"), "load", "--location", str(oxi_dir),
                             "--file", str(path)], check=True, capture_output=True)
         out = compare("Persistent: kg serve --store DIR vs oxigraph serve --location DIR",
                        ["--store", str(kg_dir)], ["--location", str(oxi_dir)], data, args.runs,
-                       lambda base: None)
+                       args.min_seconds, lambda base: None)
         print("\n".join(out))
+        print(f"Load average {Path('/proc/loadavg').read_text().split()[0]} at the end.")
 
 
 if __name__ == "__main__":

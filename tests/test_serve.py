@@ -323,6 +323,45 @@ def test_request_size_limit(small):
     assert "--max-request-bytes" in r.text
 
 
+def test_request_size_limit_on_a_body_sent_in_chunks(small):
+    """No Content-Length to refuse early: the limit holds as the body arrives."""
+    chunks = (b"#" + b"x" * 500 + b"\n" for _ in range(6))
+    r = requests.post(f"{small}/sparql", data=chunks,
+                      headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+
+
+def test_other_methods_on_the_endpoint_are_refused(small):
+    assert requests.put(f"{small}/sparql", data="ASK {}").status_code == 405
+    head = requests.head(f"{small}/sparql", params={"query": "ASK {}"})
+    assert head.status_code == 405
+
+
+def test_an_idle_connection_outlives_five_seconds(small):
+    """uvicorn closes an idle connection after 5 s by default; kg serve keeps it
+    (as Oxigraph's server does), so a client back after a pause, for example
+    while another server answered a slow query, reaches the same worker."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(small)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+
+    def ask() -> int:
+        conn.request("POST", "/sparql", "query=ASK%20%7B%7D",
+                     {"Content-Type": "application/x-www-form-urlencoded"})
+        r = conn.getresponse()
+        r.read()
+        return r.status
+
+    assert ask() == 200
+    sock = conn.sock
+    time.sleep(6)
+    assert ask() == 200  # a connection closed by the server fails here
+    assert conn.sock is sock
+    conn.close()
+
+
 def test_bad_data_is_named_and_the_server_does_not_start(tmp_path):
     import subprocess
 

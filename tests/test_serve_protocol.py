@@ -86,7 +86,8 @@ def test_many_prefixes_are_checked_at_once():
 from kg.serve.protocol import Refused, check_query
 prologue = "".join(f"PREFIX p{i}: <https://example.org/namespace/number/{i}#>\\n"
                    for i in range(30))
-check_query(prologue + "SELECT * { ?s p1:x ?o }", allow_service=False)
+# ?insert: a query with none of the keywords skips the regexes altogether
+check_query(prologue + "SELECT ?insert { ?s p1:x ?insert }", allow_service=False)
 try:
     check_query(prologue + "BASE <http://x/>\\nINSERT DATA { <a:b> <a:c> <a:d> }", False)
 except Refused as e:

@@ -6,6 +6,8 @@ and neither needs pyoxigraph to decide what a client asked for.
 
 from __future__ import annotations
 
+import functools
+
 # media type → short format name, in the order of preference when the client
 # accepts anything (the first is the default).
 RESULT_TYPES = {
@@ -64,6 +66,7 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _, _ in ranges]
 
 
+@functools.lru_cache(maxsize=512)  # clients send the same few Accept headers
 def negotiate(accept: str | None, kind: str) -> str | None:
     """The format name to answer with for a result of `kind` ("results" for SELECT
     and ASK, "graph" for CONSTRUCT and DESCRIBE), or None when nothing the client

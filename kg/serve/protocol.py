@@ -84,6 +84,10 @@ _PROLOGUE = r"\s*(?:(?:BASE|PREFIX\s*[A-Za-z0-9_.\-]*:)\s*)*"
 _UPDATE = re.compile(_PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.I)
 _SERVICE = re.compile(r"\bSERVICE\b", re.I)
+# every word that _UPDATE or _SERVICE looks for: a query that contains none of
+# them (the usual case) needs no blanking, which takes 20 µs a request
+_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+             "WITH", "SERVICE")
 
 
 def _blank(query: str) -> str:
@@ -92,6 +96,9 @@ def _blank(query: str) -> str:
 
 def check_query(query: str, allow_service: bool) -> None:
     """Refuse updates sent as queries, and federation unless the server allows it."""
+    upper = query.upper()
+    if not any(k in upper for k in _KEYWORDS):
+        return
     text = _blank(query)
     if _UPDATE.match(text):
         raise Refused(403, READ_ONLY)

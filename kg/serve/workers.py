@@ -28,6 +28,11 @@ from collections.abc import Callable
 # and three such ends in a row stop the server: it would not stay up anyway
 QUICK_END = 1.0
 QUICK_ENDS_BEFORE_GIVING_UP = 3
+# how long an idle client connection stays open (uvicorn's default is 5 s): a
+# client that comes back within a minute, say after another server answered a
+# slow query, is still talking to the same worker, whose store caches are warm
+# for its queries, and saves the new connection
+KEEP_ALIVE = 60
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -67,7 +72,7 @@ def serve_http(sock: socket.socket, make_app: Callable[[Callable[[], None]], obj
     app = make_app(retire)
     server = uvicorn.Server(uvicorn.Config(
         app, lifespan="off", ws="none", log_level="warning", access_log=False,
-        timeout_graceful_shutdown=1))
+        timeout_graceful_shutdown=1, timeout_keep_alive=KEEP_ALIVE))
     server.run(sockets=[sock])  # on uvloop, with httptools, when installed (the dependencies)
 
 
