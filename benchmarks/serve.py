@@ -12,7 +12,6 @@ latency of each is reported with the ratio kg/oxigraph, then the throughput of
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import statistics
@@ -72,26 +71,27 @@ def ask(session: requests.Session, url: str, query: str) -> tuple[float, bytes]:
 
 def latencies(endpoints: dict[str, str], runs: int, min_seconds: float) -> dict[str, dict]:
     """Median latency of each query on each server: one warm-up each, then at least
-    `runs` timed runs each, more for a fast query (until about `min_seconds` per
-    server, at most MAX_RUNS), alternating between the servers."""
+    `runs` timed runs each, more for a fast query (until the slower server has
+    spent `min_seconds`, at most MAX_RUNS), alternating between the servers."""
     # one keep-alive connection per server: the warm-up and the timed runs of kg
     # serve reach the same worker process
     sessions = {name: requests.Session() for name in endpoints}
     out = {}
     for qname, query in QUERIES.items():
         times = {name: [] for name in endpoints}
-        rows, warm = {}, {}
+        rows = {}
         for name, url in endpoints.items():  # warm-up, and the answers must agree
-            warm[name], body = ask(sessions[name], url, query)
+            _, body = ask(sessions[name], url, query)
             rows[name] = _count_rows(body)
         if len(set(rows.values())) != 1:
             raise SystemExit(f"{qname}: the servers disagree on the row count: {rows}")
-        n = max(runs, min(MAX_RUNS, math.ceil(min_seconds / max(warm.values()))))
         order = list(endpoints.items())
-        for i in range(n):
+        n = 0
+        while n < runs or (n < MAX_RUNS and max(map(sum, times.values())) < min_seconds):
             # alternate, so that load drifts hit both, and which goes first too
-            for name, url in order if i % 2 == 0 else order[::-1]:
+            for name, url in order if n % 2 == 0 else order[::-1]:
                 times[name].append(ask(sessions[name], url, query)[0])
+            n += 1
         out[qname] = {"rows": rows[next(iter(rows))], "runs": n,
                       **{name: statistics.median(ts) for name, ts in times.items()}}
     return out
@@ -166,8 +166,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7,
                     help="timed runs per query and server, at least")
     ap.add_argument("--min-seconds", type=float, default=2.0,
-                    help="a fast query runs until about this long per server (at most "
-                         f"{MAX_RUNS} runs)")
+                    help="a fast query runs until the slower server has spent this long "
+                         f"on it (at most {MAX_RUNS} runs)")
     ap.add_argument("--workdir", type=Path, help="where the data and stores go (default: temp)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
@@ -196,7 +196,8 @@ def main() -> None:
             subprocess.run(["rm", "-rf", str(d)], check=True)
         out = [f"Generated {quads} quads ({data.stat().st_size // 2**20} MiB of TriG); "
                f"at least {args.runs} timed runs per query and server after one warm-up "
-               f"(a fast query until about {args.min_seconds:g} s, at most {MAX_RUNS}); "
+               f"(a fast query until {args.min_seconds:g} s on the slower server, at most "
+               f"{MAX_RUNS}); "
                f"{platform.node()}, {os.cpu_count()} cores, load average "
                f"{Path('/proc/loadavg').read_text().split()[0]} at the start.", ""]
         print("\n".join(out), flush=True)
