@@ -338,9 +338,10 @@ def test_other_methods_on_the_endpoint_are_refused(small):
 
 
 def test_an_idle_connection_outlives_five_seconds(small):
-    """uvicorn closes an idle connection after 5 s by default; kg serve keeps it
-    (as Oxigraph's server does), so a client back after a pause, for example
-    while another server answered a slow query, reaches the same worker."""
+    """kg serve keeps an idle connection for a minute (as Oxigraph's server does;
+    uvicorn, which it used before, closed it after 5 s), so a client back after a
+    pause, for example while another server answered a slow query, reaches the
+    same worker."""
     import http.client
     from urllib.parse import urlsplit
 
@@ -360,6 +361,46 @@ def test_an_idle_connection_outlives_five_seconds(small):
     assert ask() == 200  # a connection closed by the server fails here
     assert conn.sock is sock
     conn.close()
+
+
+def _raw(base: str, data: bytes, wait: float = 0.5) -> bytes:
+    """What the server sends back on one connection for the bytes `data`."""
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(base)
+    with socket.create_connection((where.hostname, where.port), timeout=5) as s:
+        s.sendall(data)
+        time.sleep(wait)
+        s.settimeout(0.5)
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except TimeoutError:
+            pass
+        return out
+
+
+def test_http_details_of_the_server(small):
+    """kg serve's own HTTP/1.1 (kg.serve.http): pipelining, HTTP/1.0, a bad
+    request, HEAD, a chunked request body, Expect: 100-continue."""
+    ask = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert _raw(small, ask + ask).count(b"HTTP/1.1 200 OK") == 2
+    old = _raw(small, b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n")
+    assert old.startswith(b"HTTP/1.1 200") and b"connection: close" in old
+    assert _raw(small, b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400")
+    page = requests.head(f"{small}/")
+    assert page.status_code == 200 and int(page.headers["content-length"]) > 0
+    assert page.content == b""
+    chunked = requests.post(f"{small}/sparql", data=(c for c in [b"ASK ", b"{}"]),
+                            headers={"Content-Type": "application/sparql-query"})
+    assert chunked.status_code == 200 and chunked.json()["boolean"] is True
+    body = b"ASK {}"
+    waiting = _raw(small, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                   b"application/sparql-query\r\nExpect: 100-continue\r\nContent-Length: "
+                   + str(len(body)).encode() + b"\r\n\r\n")
+    assert waiting.startswith(b"HTTP/1.1 100 Continue")
 
 
 def test_bad_data_is_named_and_the_server_does_not_start(tmp_path):

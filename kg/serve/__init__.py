@@ -44,7 +44,6 @@ def load(opts: ServeOptions):
 def serve(opts: ServeOptions) -> int:
     from kg.serve.app import YASGUI_BUILD, create_app
     from kg.serve.dataset import known_prefixes
-    from kg.serve.engine import QueryRunner
     from kg.serve.workers import Supervisor, bind, serve_http
     from kg.store import dataset_file
 
@@ -60,13 +59,13 @@ def serve(opts: ServeOptions) -> int:
         print(f"warning: {YASGUI_BUILD} is missing, so / has no editor: run scripts/setup.sh "
               "(npm ci)", file=sys.stderr)
 
-    def make_app(retire):
+    def make_site():
         import pyoxigraph as ox
 
         worker_store = ox.Store.read_only(str(opts.store)) if opts.store else store
-        return create_app(QueryRunner(worker_store, on_runaway=retire), info,
-                          data_dir=source.parent, prefixes=prefixes, timeout=opts.timeout,
-                          max_rows=opts.max_rows, max_request_bytes=opts.max_request_bytes,
+        return create_app(worker_store, info, data_dir=source.parent, prefixes=prefixes,
+                          timeout=opts.timeout, max_rows=opts.max_rows,
+                          max_request_bytes=opts.max_request_bytes,
                           allow_service=opts.allow_service)
 
     sock.listen(1024)
@@ -75,5 +74,7 @@ def serve(opts: ServeOptions) -> int:
           f"{', store ' + str(opts.store) if opts.store else ', in memory'}) "
           f"at http://{where}:{opts.port}/ (SPARQL: /sparql)", flush=True)
     # a retiring worker lets the other queries it is running finish within their timeout
-    work = functools.partial(serve_http, make_app=make_app, drain_seconds=opts.timeout + 1)
+    work = functools.partial(serve_http, make_site=make_site,
+                             max_request_bytes=opts.max_request_bytes,
+                             drain_seconds=opts.timeout + 1)
     return Supervisor(sock, opts.workers, work).run()

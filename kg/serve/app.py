@@ -1,15 +1,21 @@
 """The web application: /sparql (the protocol), / (the query editor), and the
-files a researcher downloads or browses (dataset, network pages, ontology)."""
+files a researcher downloads or browses (dataset, network pages, ontology).
+
+/sparql is answered directly in the connection's thread (kg.serve.http), the rest
+by a Starlette application."""
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph.io import TRIG_NAME, TTL_NAME
-from kg.serve.engine import Job, QueryRunner, QueryTimeout
+from kg.serve.engine import Job, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
+from kg.serve.http import TEXT, Reply, Request
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
 from kg.settings import REPO_ROOT
 
@@ -26,94 +32,58 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None):
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
-TEXT = "text/plain; charset=utf-8"
+def _reply(status: int, message: str, close: bool = False) -> Reply:
+    return Reply(status, TEXT, (message.rstrip() + "\n").encode(), close)
 
 
-async def _respond(send, status: int, content_type: str, body: bytes,
-                   close: bool = False) -> None:
-    headers = [(b"content-type", content_type.encode("latin-1")),
-               (b"content-length", str(len(body)).encode("latin-1"))]
-    if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+@dataclass(frozen=True)
+class Site:
+    """What a worker serves: `sparql(request, timed)` for /sparql (see
+    kg.serve.http.Server.run) and the ASGI application `app` for the rest."""
+
+    sparql: Callable[[Request, Callable], Reply | None]
+    app: Callable
 
 
-class _ClientGone(Exception):
-    pass
-
-
-def create_app(runner: QueryRunner, info: dict, *, data_dir: Path, prefixes: dict[str, str],
-               timeout: float, max_rows: int, max_request_bytes: int, allow_service: bool):
+def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
+               max_rows: int, max_request_bytes: int, allow_service: bool) -> Site:
     from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import FileResponse, HTMLResponse, Response
+    from starlette.requests import Request as StarletteRequest
+    from starlette.responses import FileResponse, HTMLResponse
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
-    too_large = (f"the request body is larger than {max_request_bytes} bytes, the server's "
-                 "limit (kg serve --max-request-bytes)")
+    late = _reply(503, f"query stopped after {timeout:g} s (it ran too long; the server's "
+                  "limit, kg serve --timeout)", close=True)
 
-    async def read_body(receive, declared: str | None) -> bytes:
-        if declared and declared.isdigit() and int(declared) > max_request_bytes:
-            raise Refused(413, too_large)
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > max_request_bytes:
-                raise Refused(413, too_large)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
-
-    async def sparql(scope, receive, send) -> None:
-        """/sparql as a plain ASGI application: every query goes through here, so
-        it skips Starlette's routing and middleware (a tenth of a millisecond per
-        request, measured), and Starlette serves the rest."""
-        # the first of repeated headers, as Starlette's Request.headers gives it
-        headers = {k: v for k, v in reversed(scope["headers"])}
-        accept = headers.get(b"accept")
-        accept = accept.decode("latin-1") if accept is not None else None
-        method = scope["method"]
+    def sparql(request: Request, timed) -> Reply | None:
+        """/sparql: the query runs in this thread (the connection's), watched for
+        the timeout; None when the watchdog answered (503) instead."""
         try:
-            query_string = scope["query_string"].decode("latin-1")
+            query_string = request.query_string.decode("latin-1")
             if len(query_string) > max_request_bytes:
                 raise Refused(414, "the query string is too long: POST the query instead")
-            body = b""
-            if method == "POST":
-                declared = headers.get(b"content-length")
-                body = await read_body(receive, declared and declared.decode("latin-1"))
-            ctype = headers.get(b"content-type")
-            req = parse_request(method, ctype and ctype.decode("latin-1"), query_string, body)
+            body = request.body if request.method == "POST" else b""
+            req = parse_request(request.method, request.header(b"content-type"),
+                                query_string, body)
             if req.query is None:
-                await describe_service(Request(scope, receive))(scope, receive, send)
-                return
+                return describe_service(StarletteRequest(request.scope()))
             check_query(req.query, allow_service)
         except Refused as e:
-            await _respond(send, e.status, TEXT, (e.message.rstrip() + "\n").encode())
-            return
-        except _ClientGone:
-            return
-        job = Job(req.query, accept, req.default_graphs, req.named_graphs, prefixes, max_rows)
-        try:
-            answer = await runner.run(job, timeout)
-        except QueryTimeout as e:
-            # this worker is retiring: the client's next request goes to another
-            await _respond(send, 503, TEXT, (
-                f"query stopped after {timeout:g} s ({e}; the server's limit, "
-                "kg serve --timeout)\n").encode(), close=True)
-            return
-        await _respond(send, answer.status, answer.content_type, answer.body)
+            return _reply(e.status, e.message)
+        job = Job(req.query, request.header(b"accept"), req.default_graphs, req.named_graphs,
+                  prefixes, max_rows)
+        with timed(timeout, late) as watch:
+            answer = execute(store, job)
+        if watch.expired:  # the client has its 503, and this worker is retiring
+            return None
+        return Reply(answer.status, answer.content_type, answer.body)
 
-    def describe_service(request):
+    def describe_service(request) -> Reply:
         fmt = negotiate(request.headers.get("accept"), "graph")
         if fmt is None:
-            return _text(406, "the service description is available as "
-                         + ", ".join(sorted(set(GRAPH_TYPES))))
+            return _reply(406, "the service description is available as "
+                          + ", ".join(sorted(set(GRAPH_TYPES))))
         endpoint = str(request.url.replace(query=""))
         body = service_description(endpoint, info["named_graphs"], allow_service).encode()
         if fmt != "turtle":
@@ -123,7 +93,7 @@ def create_app(runner: QueryRunner, info: dict, *, data_dir: Path, prefixes: dic
             body = ox.serialize(triples, format={
                 "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
                 "rdfxml": ox.RdfFormat.RDF_XML}[fmt])
-        return Response(body, media_type=CONTENT_TYPE[fmt])
+        return Reply(200, CONTENT_TYPE[fmt], body)
 
     async def index(request):
         return HTMLResponse(render_index(data_dir, prefixes, info))
@@ -138,9 +108,6 @@ def create_app(runner: QueryRunner, info: dict, *, data_dir: Path, prefixes: dic
 
     routes = [
         Route("/", index),
-        # other methods (HEAD, PUT, …) on /sparql: Starlette answers 405, or the
-        # protocol layer does (HEAD: "use GET or POST")
-        Route("/sparql", _Asgi(sparql), methods=["GET", "POST"]),
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
         Mount("/static", StaticFiles(directory=STATIC)),
@@ -148,27 +115,7 @@ def create_app(runner: QueryRunner, info: dict, *, data_dir: Path, prefixes: dic
         Mount("/visualisations", StaticFiles(directory=VISUALISATIONS, check_dir=False)),
         Mount("/ontology", StaticFiles(directory=ONTOLOGY, check_dir=False)),
     ]
-    site = Starlette(routes=routes)
-
-    async def app(scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql" and scope["method"] in (
-                "GET", "POST"):
-            await sparql(scope, receive, send)
-        else:
-            await site(scope, receive, send)
-
-    return app
-
-
-class _Asgi:
-    """A plain ASGI function as a Starlette endpoint (Starlette wraps plain
-    functions as request handlers, but calls other callables as applications)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        await self.app(scope, receive, send)
+    return Site(sparql, Starlette(routes=routes))
 
 
 def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:

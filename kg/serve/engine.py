@@ -1,18 +1,16 @@
-"""Queries: what one query returns (`execute`), and how a worker runs it with a timeout.
+"""Queries: what one query returns (`execute`).
 
 pyoxigraph releases the GIL while it evaluates and serialises a query, but it
 has no way to stop one: a thread running a runaway query runs until the query
-ends. So a worker process (kg.serve.workers) runs each query in a thread and
-waits for it with the timeout; when a query outlives it, the client gets its
-503 and the worker retires (stops accepting, finishes what it has, exits), which
-ends the runaway query with the process. The supervisor starts another worker.
+ends. So a worker process runs each query in the thread of the connection that
+asked (kg.serve.http), and a watchdog thread keeps the time; when a query
+outlives it, the client gets its 503 and the worker retires (stops accepting,
+finishes what it has, exits), which ends the runaway query with the process. The
+supervisor starts another worker (kg.serve.workers).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from kg.serve.formats import CONTENT_TYPE, negotiate
@@ -142,35 +140,3 @@ def _results_format(ox, fmt: str):
 def _graph_format(ox, fmt: str):
     return {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
             "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
-
-
-# ---------------------------------------------------------------- timeout
-
-
-class QueryTimeout(Exception):
-    pass
-
-
-class QueryRunner:
-    """Runs queries on `store` in threads of this process, so that the event loop
-    keeps answering other requests while one runs. A query that outlives its
-    timeout cannot be stopped: `on_runaway` is called, and must end the process
-    soon (after the answers in flight are sent)."""
-
-    def __init__(self, store, on_runaway: Callable[[], None], threads: int = 8):
-        self.store = store
-        self._on_runaway = on_runaway
-        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="kg-query")
-
-    async def run(self, job: Job, timeout: float) -> Answer:
-        """Answer `job` within `timeout` seconds (waiting for a free thread included),
-        or raise QueryTimeout, having asked for this process to be retired."""
-        running = asyncio.wrap_future(self._threads.submit(execute, self.store, job))
-        try:
-            return await asyncio.wait_for(running, timeout)
-        except TimeoutError:
-            self._on_runaway()
-            raise QueryTimeout("the query ran too long") from None
-        except asyncio.CancelledError:  # abandoned while its thread may still be busy
-            self._on_runaway()
-            raise

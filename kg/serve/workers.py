@@ -1,15 +1,15 @@
 """Worker processes that answer HTTP themselves, under a supervisor that replaces them.
 
 The supervisor loads the dataset, opens the listening socket and forks the
-workers; each runs the web application (uvicorn) on the socket it inherited, so
-a request is read, answered and written by one process, as in a standalone
-server: no hop to a separate query process. An in-memory store is shared
-copy-on-write by all workers (loaded once, and a replacement starts in
-milliseconds); with a persistent store each worker opens the directory read-only.
+workers; each answers HTTP on the socket it inherited, one thread per connection
+(kg.serve.http), so a request is read, answered and written by one thread of one
+process, as in a standalone server. An in-memory store is shared copy-on-write
+by all workers (loaded once, and a replacement starts in milliseconds); with a
+persistent store each worker opens the directory read-only.
 
-A worker whose query outlived the timeout retires: it stops accepting at once,
-sends the answers in flight (the runaway's being a 503) and exits, which ends
-the runaway query. The supervisor, which never runs a query, serves nothing and
+A worker whose query outlived the timeout retires: it answers that query 503,
+stops accepting at once, sends the answers in flight and exits, which ends the
+runaway query. The supervisor, which never runs a query, serves nothing and
 never starts a thread (so that forking it is safe), starts a worker in its place.
 """
 
@@ -28,11 +28,6 @@ from collections.abc import Callable
 # and three such ends in a row stop the server: it would not stay up anyway
 QUICK_END = 1.0
 QUICK_ENDS_BEFORE_GIVING_UP = 3
-# how long an idle client connection stays open (uvicorn's default is 5 s): a
-# client that comes back within a minute, say after another server answered a
-# slow query, is still talking to the same worker, whose store caches are warm
-# for its queries, and saves the new connection
-KEEP_ALIVE = 60
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -52,28 +47,16 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_http(sock: socket.socket, make_app: Callable[[Callable[[], None]], object],
+def serve_http(sock: socket.socket, make_site: Callable[[], object], max_request_bytes: int,
                drain_seconds: float) -> None:
-    """Run the application made by `make_app(retire)` on `sock` until told to stop
-    (SIGTERM, SIGINT) or until `retire()` is called; `retire` lets the requests in
-    flight finish for up to `drain_seconds`."""
-    import uvicorn
+    """Answer HTTP on `sock` with the Site made by `make_site()` (kg.serve.app),
+    one thread per connection (kg.serve.http), until told to stop (SIGTERM,
+    SIGINT) or until a query outlives its timeout; then let the requests in
+    flight finish for up to `drain_seconds` (1 s after a signal)."""
+    from kg.serve.http import Server
 
-    server: uvicorn.Server | None = None
-
-    def retire() -> None:
-        if server is None or server.should_exit:
-            return
-        for listener in getattr(server, "servers", []):
-            listener.close()  # this process's copy of the socket: the others keep accepting
-        server.config.timeout_graceful_shutdown = drain_seconds
-        server.should_exit = True
-
-    app = make_app(retire)
-    server = uvicorn.Server(uvicorn.Config(
-        app, lifespan="off", ws="none", log_level="warning", access_log=False,
-        timeout_graceful_shutdown=1, timeout_keep_alive=KEEP_ALIVE))
-    server.run(sockets=[sock])  # on uvloop, with httptools, when installed (the dependencies)
+    site = make_site()
+    Server(sock, max_request_bytes, drain_seconds).run(site.sparql, site.app)
 
 
 class Supervisor:
@@ -158,7 +141,7 @@ class Supervisor:
         for pid in self.started:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 3  # uvicorn's graceful shutdown takes about 1 s
+        deadline = time.monotonic() + 3  # a worker's graceful stop takes at most 1 s
         while self.started and time.monotonic() < deadline:
             pid, _ = os.waitpid(-1, os.WNOHANG)
             if pid:
