@@ -165,7 +165,7 @@ def main() -> None:
     ap.add_argument("--triples", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=7,
                     help="timed runs per query and server, at least")
-    ap.add_argument("--min-seconds", type=float, default=2.0,
+    ap.add_argument("--min-seconds", type=float, default=5.0,
                     help="a fast query runs until the slower server has spent this long "
                          f"on it (at most {MAX_RUNS} runs)")
     ap.add_argument("--workdir", type=Path, help="where the data and stores go (default: temp)")
