@@ -319,6 +319,8 @@ class Server:
         conn = _Connection(sock)
         try:
             self._serve(conn, client)
+        except OSError:  # the client went away, or stopped reading
+            pass
         except Exception:  # noqa: BLE001 - one connection's failure is reported, not fatal
             traceback.print_exc()
         finally:
