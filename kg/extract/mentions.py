@@ -34,7 +34,7 @@ from kg.extract.morphology import (
     legal_form,
     word_classes,
 )
-from kg.extract.nlp import Line, Tok
+from kg.extract.nlp import Line, Tok, capitalised_pair
 from kg.extract.values import MONEY_RE
 from kg.model import EntityType
 
@@ -320,7 +320,7 @@ class MentionFinder:
         toks = line.toks
         for i in range(len(toks) - 1):
             a, b = toks[i], toks[i + 1]
-            if not (a.is_cap and b.is_cap and a.text.isalpha() and b.text[:1].isalpha()):
+            if not capitalised_pair(a.text, b.text):
                 continue
             if re.search(r"-[a-zåäö]", b.text):
                 continue  # `Lande-hankkeella`: a name with a common word glued on, no surname
