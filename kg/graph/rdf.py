@@ -25,7 +25,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, Namespace, URIRe
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from kg.graph.vocab import HG
-from kg.model import EntityType, Fact, Relation, Resolution
+from kg.model import Entity, EntityType, Fact, Relation, Resolution
 
 CLASS = {
     EntityType.ORGANISATION: HG.Organisation,
@@ -119,6 +119,11 @@ class GraphBuilder:
         by_doc: dict[str, list[Fact]] = {}
         for f in res.facts:
             by_doc.setdefault(f.doc_id, []).append(f)
+        # each document's entities, in the resolution's order (one pass, not one per document)
+        named_in: dict[str, list[tuple[Entity, tuple[str, ...]]]] = {}
+        for ent in res.entities:
+            for doc_id, names in ent.names_by_document:
+                named_in.setdefault(doc_id, []).append((ent, names))
         for doc in res.documents:
             g = ds.graph(self.graph_iri(doc.doc_id))
             d = self.document_iri(doc.doc_id)
@@ -131,10 +136,7 @@ class GraphBuilder:
                 g.add((d, DCTERMS.source, URIRef(doc.source_url)))
             if doc.date:
                 g.add((d, DCTERMS.date, date_literal(doc.date)))
-            for ent in res.entities:
-                names = dict(ent.names_by_document).get(doc.doc_id)
-                if names is None:
-                    continue
+            for ent, names in named_in.get(doc.doc_id, ()):
                 s = self.iri(ent.iri_key)
                 g.add((s, RDF.type, CLASS[ent.type]))
                 g.add((s, RDFS.label, Literal(ent.name)))
