@@ -74,6 +74,9 @@ class MentionFinder:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._known_last_words = {fold(n).split(" ")[-1] for n in authority.names()}
+        # every ending of a known name's last word: a word that is none of them
+        # cannot end a known name, so the gazetteer need not try the names it would end
+        self._name_endings = {w[k:] for w in self._known_last_words for k in range(len(w))}
         self._nominatives: dict[str, str] = {}  # word → nominative of its head reading
         self._abbreviations = {
             fold(r.abbreviation): r
@@ -142,6 +145,8 @@ class MentionFinder:
             if not last.text[:1].isalnum():
                 continue  # names may end in a year: `Uudistuva ja osaava Suomi 2021–2027`
             head = self.nominative(last.text)
+            if fold(head) not in self._name_endings and fold(last.text) not in self._name_endings:
+                continue
             for i in range(j, max(-1, j - 7), -1):
                 if toks[i].is_punct and toks[i].text not in "-–":
                     break
