@@ -199,15 +199,10 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     last build into ``out_dir`` (kg/build_state.py), nothing is written at all
     (``report.unchanged``)."""
     from kg.build_state import BuildState
-    from kg.graph.io import (
-        TRIG_NAME,
-        TTL_NAME,
-        commit_files,
-        serialise_dataset,
-        write_dataset,
-    )
-    from kg.graph.rdf import GraphBuilder
-    from kg.graph.validate import validate_graph
+    from kg.graph.io import TRIG_NAME, TTL_NAME, commit_files, serialise_graphs, write_dataset
+    from kg.graph.rdf import PREFIXES, GraphBuilder
+    from kg.graph.shacl import Index
+    from kg.graph.validate import validate_index
 
     settings = settings or Settings()
     t0 = time.perf_counter()
@@ -241,17 +236,23 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
         stages=stages,
     )
     t = time.perf_counter()
-    ds = GraphBuilder(settings.base_iri).build(resolution) if resolution.documents else None
+    files = index = None
+    if resolution.documents:
+        # graph by graph into the files' bytes, the union kept once in an index that
+        # validation reads: no rdflib Dataset of the whole corpus
+        index = Index()
+        files = serialise_graphs(GraphBuilder(settings.base_iri).graphs(resolution),
+                                 {p: str(ns) for p, ns in PREFIXES.items()}, index)
     stages["graph"] = time.perf_counter() - t
-    if ds is not None and validate:
+    if index is not None and validate:
         t = time.perf_counter()
-        report.validation = validate_graph(ds, settings)  # the union, each triple once
+        report.validation = validate_index(index, settings)
         stages["validate"] = time.perf_counter() - t
-    if ds is not None and report.exit_status != 4:
+    del index
+    if files is not None and report.exit_status != 4:
         t = time.perf_counter()
         report_json = report.as_json(list(resolution.documents), written=True)
         together = report_path.parent.resolve() == out.resolve()
-        files = serialise_dataset(ds)
         report.outputs = write_dataset(files, out, {report_path.name: report_json} if together
                                        else None)
         if not together:

@@ -89,55 +89,71 @@ class _Terms:
         return {p: ns for p, ns in sorted(self.namespaces) if p and self.used.get(p)}
 
 
-_RDF_TYPE = str(RDF.type)
+_RDF_TYPE = RDF.type
 
 
-def _order(subject, predicate, obj) -> tuple:
-    """Subjects in IRI order; within one, rdf:type (written `a`) first."""
-    p = str(predicate)
-    return (str(subject), p != _RDF_TYPE, p, str(obj))
+def _triple_order(conv):
+    """Subjects in IRI order; within one, rdf:type (written `a`) first, then the
+    predicates in IRI order, then the objects in N-Triples order (unique per term)."""
+    def key(t):
+        return (str(t[0]), t[1] != _RDF_TYPE, str(t[1]), str(conv(t[2])))
+    return key
 
 
-def _serialise(statements: list, fmt: str, prefixes: dict[str, str]) -> bytes:
-    """Oxigraph's Turtle or TriG, its @prefix lines sorted (it does not promise
-    an order for them) and set off from the body by a blank line."""
+def _serialise(statements, fmt: str, prefixes: dict[str, str], used) -> bytes:
+    """Oxigraph's Turtle or TriG; its @prefix lines (it does not promise an order
+    for them) sorted, only those ``used()`` names once the statements are written,
+    and set off from the body by a blank line."""
     import pyoxigraph as ox
 
     text = ox.serialize(statements, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes)
+    keep = used()
     head, body = [], text.split(b"\n")
     while body and body[0].startswith(b"@prefix "):
-        head.append(body.pop(0))
+        line = body.pop(0)
+        if line.split(b" ")[1].rstrip(b":").decode() in keep:
+            head.append(line)
     return b"\n".join([*sorted(head), b"", *body])
 
 
 def serialize_trig(ds: Dataset) -> bytes:
-    """TriG: the named graphs in IRI order, each graph's triples ordered by
-    subject (rdf:type first), so that the same dataset gives the same bytes on
-    every machine. Written by Oxigraph's serialiser (rdflib's took most of a
-    build's time on large corpora)."""
-    return _serialise_both(ds)[TRIG_NAME]
+    """The TriG of an rdflib Dataset, as `kg build` writes it."""
+    return serialise_dataset(ds)[TRIG_NAME]
 
 
-def _serialise_both(ds: Dataset) -> dict[str, bytes]:
+def _graphs_of(ds: Dataset):
+    for g in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
+        yield g.identifier, list(g)
+
+
+def serialise_graphs(graphs, prefixes: dict[str, str], index=None) -> dict[str, bytes]:
+    """Both files from ``graphs``, an iterable of (graph IRI, triples) in IRI order
+    consumed once, one graph at a time: the TriG (one named graph per document,
+    each graph's triples in :func:`_triple_order`) and the Turtle (their union, each
+    triple once, in the same order). ``index`` (a kg.graph.shacl.Index) collects the
+    union on the way, so that validation can read it; without one, a fresh one.
+    ``prefixes`` are those to use where the data has their IRIs (give only
+    namespaces whose local names are plain words, or Oxigraph escapes them)."""
     import pyoxigraph as ox
 
-    terms = _Terms([(p, str(ns)) for p, ns in ds.namespaces()])
-    quads, triples = [], set()
-    for s, p, o, ctx in ds.quads((None, None, None, None)):
-        g = ctx.identifier if hasattr(ctx, "identifier") else ctx
-        quads.append(((str(g), *_order(s, p, o)), (terms(s), terms(p), terms(o), terms(g))))
-    quads.sort(key=lambda q: q[0])
-    ordered_quads = [ox.Quad(*q[1]) for q in quads]
-    union = []
-    for (_g, *key), (s, p, o, _) in quads:
-        t = ox.Triple(s, p, o)
-        if t not in triples:
-            triples.add(t)
-            union.append((tuple(key), t))
-    union.sort(key=lambda kt: kt[0])
-    prefixes = terms.prefixes()
-    return {TRIG_NAME: _serialise(ordered_quads, "TRIG", prefixes),
-            TTL_NAME: _serialise([t for _k, t in union], "TURTLE", prefixes)}
+    from kg.graph.shacl import Index
+
+    index = Index() if index is None else index
+    conv = _Terms(list(prefixes.items()))
+    candidates = dict(prefixes)
+    order = _triple_order(conv)
+
+    def quads():
+        for iri, triples in graphs:
+            index.add_all(triples)
+            g = conv(iri)
+            for s, p, o in sorted(triples, key=order):
+                yield ox.Quad(conv(s), conv(p), conv(o), g)
+
+    trig = _serialise(quads(), "TRIG", candidates, lambda: set(conv.used))
+    union = (ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in sorted(index.triples(), key=order))
+    ttl = _serialise(union, "TURTLE", candidates, lambda: set(conv.used))
+    return {TRIG_NAME: trig, TTL_NAME: ttl}
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -239,9 +255,16 @@ def commit_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
 
 
 def serialise_dataset(ds: Dataset) -> dict[str, bytes]:
-    """Both files of the dataset, in memory: ``{file name: bytes}``: the TriG
-    (one named graph per document) and the Turtle (their union, each triple once)."""
-    return _serialise_both(ds)
+    """Both files of an rdflib Dataset, in memory: ``{file name: bytes}``, as
+    :func:`serialise_graphs` writes them."""
+    graphs = list(_graphs_of(ds))
+    conv = _Terms([(p, str(ns)) for p, ns in ds.namespaces()])
+    for iri, triples in graphs:  # which bound prefixes the data uses, with plain names
+        conv(iri)
+        for t in triples:
+            for term in t:
+                conv(term)
+    return serialise_graphs(graphs, conv.prefixes())
 
 
 def write_dataset(ds: Dataset | dict[str, bytes], out_dir: Path,

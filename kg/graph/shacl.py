@@ -75,31 +75,72 @@ class Shape:
 
 
 class Index:
-    """The data: objects by subject and predicate, and instances by class."""
+    """The data, each triple once: objects by subject and predicate (a single
+    object stored bare, several in a set: most properties have one value), and
+    the class hierarchy (``rdfs:subClassOf`` in the data or given apart)."""
 
-    def __init__(self, triples: Iterable[tuple], subclass_triples: Iterable[tuple] = ()):
-        self.out: dict = defaultdict(lambda: defaultdict(set))
-        self.subjects_of: dict = defaultdict(set)
-        parents: dict = defaultdict(set)
-        for s, p, o in triples:
-            self.out[s][p].add(o)
-            self.subjects_of[p].add(s)
-            if p == RDFS.subClassOf:
-                parents[s].add(o)
-        for s, _p, o in subclass_triples:
-            parents[s].add(o)
-        self._parents = parents
+    def __init__(self, triples: Iterable[tuple] = ()):
+        self.out: dict = {}
+        self._parents: dict = defaultdict(set)
+        self.add_all(triples)
         self._supers: dict = {}
         self._classes: dict = {}
         self._instances: dict | None = None
+        self._subjects_of: dict = {}
+
+    def add_all(self, triples: Iterable[tuple]) -> None:
+        out, subclass = self.out, RDFS.subClassOf
+        for s, p, o in triples:
+            props = out.get(s)
+            if props is None:
+                props = out[s] = {}
+            have = props.get(p)
+            if have is None:
+                props[p] = o
+            elif isinstance(have, set):
+                have.add(o)
+            elif have != o:
+                props[p] = {have, o}
+            if p == subclass:
+                self._parents[s].add(o)
+
+    def add_hierarchy(self, subclass_triples: Iterable[tuple]) -> None:
+        """``rdfs:subClassOf`` axioms from elsewhere (the ontology), not data."""
+        for s, _p, o in subclass_triples:
+            self._parents[s].add(o)
+        self._supers.clear()
+        self._classes.clear()
+        self._instances = None
+
+    def __len__(self) -> int:
+        return sum(len(v) if isinstance(v, set) else 1
+                   for props in self.out.values() for v in props.values())
+
+    def triples(self) -> Iterator[tuple]:
+        for s, props in self.out.items():
+            for p, v in props.items():
+                for o in (v if isinstance(v, set) else (v,)):
+                    yield s, p, o
+
+    def subjects_of(self, prop) -> set:
+        if prop not in self._subjects_of:
+            self._subjects_of[prop] = {s for s, props in self.out.items() if prop in props}
+        return self._subjects_of[prop]
 
     def values(self, node, path: tuple[URIRef, ...]) -> set:
         props = self.out.get(node)
         if not props:
             return set()
-        if len(path) == 1:
-            return props.get(path[0], set())
-        return set().union(*(props.get(p, ()) for p in path))
+        found: set = set()
+        for p in path:
+            v = props.get(p)
+            if v is None:
+                continue
+            if isinstance(v, set):
+                found |= v
+            else:
+                found.add(v)
+        return found
 
     def superclasses(self, cls) -> set:
         """The class and every class above it (rdfs:subClassOf, transitively)."""
@@ -128,7 +169,7 @@ class Index:
     def instances(self, cls) -> set:
         if self._instances is None:
             self._instances = defaultdict(set)
-            for s in self.subjects_of.get(_RDF_TYPE, ()):
+            for s in self.subjects_of(_RDF_TYPE):
                 for c in self.classes(s):
                     self._instances[c].add(s)
         return self._instances.get(cls, set())
@@ -227,7 +268,7 @@ class Checker:
             for cls in shape.target_classes:
                 focus_nodes |= index.instances(cls)
             for prop in shape.target_subjects_of:
-                focus_nodes |= index.subjects_of.get(prop, set())
+                focus_nodes |= index.subjects_of(prop)
             for focus in focus_nodes:
                 results += self._validate(shape, focus, index)
         return results

@@ -19,7 +19,6 @@ from pathlib import Path
 from rdflib import RDF, RDFS, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import PROV
 
-from kg.graph.io import union_graph
 from kg.graph.vocab import HG
 from kg.settings import Settings
 
@@ -76,6 +75,17 @@ def validate_graph(data: Graph | Dataset, settings: Settings | None = None,
     ``engine`` "hankegraph" is kg.graph.shacl (the same results as pySHACL on the
     shapes it understands, many times faster; on shapes it does not understand,
     pySHACL runs instead), "pyshacl" is pySHACL."""
+    from kg.graph.shacl import Index
+
+    triples = ((s, p, o) for s, p, o, _g in data.quads((None, None, None, None))) \
+        if isinstance(data, Dataset) else data
+    return validate_index(Index(triples), settings, engine)
+
+
+def validate_index(index, settings: Settings | None = None,
+                   engine: str = "hankegraph") -> ValidationReport:
+    """Validate the triples of a kg.graph.shacl.Index (what `kg build` keeps of the
+    union of its graphs) against the shapes, with ``engine`` as in :func:`validate_graph`."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; choose from {ENGINES}")
     settings = settings or Settings()
@@ -83,7 +93,7 @@ def validate_graph(data: Graph | Dataset, settings: Settings | None = None,
     node_shapes = len(set(shapes.subjects(RDF.type, SH.NodeShape)))
     t0 = time.perf_counter()
     if engine == "hankegraph":
-        from kg.graph.shacl import Checker, Index, UnsupportedShape
+        from kg.graph.shacl import Checker, UnsupportedShape
 
         try:
             checker = Checker(shapes)
@@ -91,9 +101,7 @@ def validate_graph(data: Graph | Dataset, settings: Settings | None = None,
             print(f"note: {SHAPES_NAME} uses what kg.graph.shacl does not check ({e}); "
                   "validating with pySHACL", file=sys.stderr)
         else:
-            triples = ((s, p, o) for s, p, o, _g in data.quads((None, None, None, None))) \
-                if isinstance(data, Dataset) else data
-            index = Index(triples, ontology.triples((None, RDFS.subClassOf, None)))
+            index.add_hierarchy(ontology.triples((None, RDFS.subClassOf, None)))
             violations = [Violation(
                 node=_show(shapes, r.focus),
                 shape=_shape_name(shapes, r.source_shape, r.path),
@@ -101,22 +109,20 @@ def validate_graph(data: Graph | Dataset, settings: Settings | None = None,
                 value=None if r.value is None or r.value == r.focus else _show(shapes, r.value),
                 documents=_documents(index, r.focus),
             ) for r in checker.check(index)]
-            return ValidationReport(violations=_in_order(violations),
-                                    triples=sum(len(objects) for props in index.out.values()
-                                                for objects in props.values()),
+            return ValidationReport(violations=_in_order(violations), triples=len(index),
                                     shapes=node_shapes, seconds=time.perf_counter() - t0)
     import pyshacl
 
-    from kg.graph.shacl import Index
-
-    graph = union_graph(data) if isinstance(data, Dataset) else data
+    graph = Graph()
+    for t in index.triples():
+        graph.add(t)
+    triples = len(graph)
     _conforms, results, _text = pyshacl.validate(
         graph, shacl_graph=shapes, ont_graph=ontology, inference="none",
         abort_on_first=False, allow_warnings=False, meta_shacl=False, advanced=False)
-    index = Index(graph)
     return ValidationReport(
         violations=_in_order(_violations(results, shapes, index)),
-        triples=len(graph), shapes=node_shapes, seconds=time.perf_counter() - t0)
+        triples=triples, shapes=node_shapes, seconds=time.perf_counter() - t0)
 
 
 def _in_order(violations) -> tuple[Violation, ...]:
