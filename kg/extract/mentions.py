@@ -66,6 +66,20 @@ class Cand:
         return self.end - self.start
 
 
+def _is_name(base: str) -> bool:
+    """A first name or a surname by Voikko's classes."""
+    classes = word_classes(base)
+    return "sukunimi" in classes or "etunimi" in classes
+
+
+_NOMINAL_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana", "sukunimi",
+                              "etunimi", "paikannimi", "nimi"})
+
+
+def _inflects_as_noun(word: str) -> bool:
+    return any(a.get("CLASS") in _NOMINAL_CLASSES for a in analyses(word))
+
+
 def _org_head(base: str) -> bool:
     return base.lower().endswith(lexicon.ORG_HEADS)
 
@@ -341,8 +355,11 @@ class MentionFinder:
                 continue
             if "paikannimi" in cb and "sukunimi" not in cb:
                 continue
-            surname = head_nominative(b.text, lambda base: "sukunimi" in word_classes(base)
-                                      or "etunimi" in word_classes(base))
+            surname = head_nominative(b.text, _is_name)
+            if surname != b.text and not _inflects_as_noun(b.text):
+                # surnames inflect as nouns: `Kulla` read only as the pronoun `kuka`
+                # (adessive) is a surname Voikko does not know, as written
+                surname = b.text
             name = f"{a.text} {surname}"
             # both parts known as names is strong; a first name before an unknown word
             # (`Kalle Boost-hankkeella`) yields to a project marker on the same words
