@@ -32,7 +32,7 @@ from rdflib.collection import Collection
 SH = Namespace("http://www.w3.org/ns/shacl#")
 # rdflib makes a new term on every namespace attribute access: the hot loops use these
 _MIN_COUNT, _MAX_COUNT, _LESS_THAN = SH.minCount, SH.maxCount, SH.lessThan
-_RDF_TYPE = RDF.type
+_RDF_TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf
 
 # sh: terms that describe a shape without constraining anything
 _DESCRIPTIVE = {SH.message, SH.name, SH.description, SH.order, SH.group}
@@ -81,15 +81,16 @@ class Index:
 
     def __init__(self, triples: Iterable[tuple] = ()):
         self.out: dict = {}
-        self._parents: dict = defaultdict(set)
-        self.add_all(triples)
+        self._hierarchy: dict = defaultdict(set)  # subClassOf axioms given apart
+        # derived on first use, dropped when anything is added
         self._supers: dict = {}
         self._classes: dict = {}
         self._instances: dict | None = None
         self._subjects_of: dict = {}
+        self.add_all(triples)
 
     def add_all(self, triples: Iterable[tuple]) -> None:
-        out, subclass = self.out, RDFS.subClassOf
+        out = self.out
         for s, p, o in triples:
             props = out.get(s)
             if props is None:
@@ -101,13 +102,15 @@ class Index:
                 have.add(o)
             elif have != o:
                 props[p] = {have, o}
-            if p == subclass:
-                self._parents[s].add(o)
+        self._supers.clear()
+        self._classes.clear()
+        self._instances = None
+        self._subjects_of.clear()
 
     def add_hierarchy(self, subclass_triples: Iterable[tuple]) -> None:
         """``rdfs:subClassOf`` axioms from elsewhere (the ontology), not data."""
         for s, _p, o in subclass_triples:
-            self._parents[s].add(o)
+            self._hierarchy[s].add(o)
         self._supers.clear()
         self._classes.clear()
         self._instances = None
@@ -147,7 +150,8 @@ class Index:
         if cls not in self._supers:
             seen, todo = {cls}, [cls]
             while todo:
-                for parent in self._parents.get(todo.pop(), ()):
+                c = todo.pop()
+                for parent in self._hierarchy.get(c, set()) | self.values(c, (_SUBCLASS,)):
                     if parent not in seen:
                         seen.add(parent)
                         todo.append(parent)
