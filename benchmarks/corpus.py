@@ -34,6 +34,22 @@ _FILLER = [
     "saavutettavuus on heikentynyt viime vuosina.",
     "Hankkeen ohjausryhmään kuuluu edustajia toteuttajaorganisaatioista, kunnista ja "
     "alueen elinkeinoelämästä.",
+    "Alueen väestö ikääntyy ja työvoiman saatavuus on monilla aloilla heikentynyt, minkä "
+    "vuoksi uusia keinoja osaavan työvoiman houkuttelemiseksi ja pitämiseksi tarvitaan "
+    "pikaisesti. Samalla yritysten tarve täydennyskoulutukselle kasvaa.",
+    "Hankkeen tuloksena syntyy toimintamalli, jota alueen toimijat voivat hyödyntää myös "
+    "hankkeen jälkeen. Mallista laaditaan käsikirja, joka julkaistaan avoimesti.",
+    "Hankkeessa kartoitetaan aluksi nykytila haastatteluin ja kyselyin. Sen jälkeen "
+    "kehitetään ja pilotoidaan uusia palveluja yhdessä asiakkaiden ja henkilöstön kanssa, "
+    "ja lopuksi arvioidaan pilottien vaikutukset.",
+    "Hankkeen toimenpiteet tukevat maakuntaohjelman tavoitteita sekä alueellista "
+    "älykkään erikoistumisen strategiaa, ja ne täydentävät alueella aiemmin toteutettuja "
+    "kehittämishankkeita.",
+    "Viestinnässä hyödynnetään sosiaalista mediaa, uutiskirjeitä ja alueellisia "
+    "tapahtumia. Hankkeen tuloksista järjestetään loppuseminaari vuoden viimeisellä "
+    "neljänneksellä.",
+    "Arvioinnissa seurataan osallistujien määrää, syntyneitä yhteistyösopimuksia ja "
+    "palvelujen käyttäjien kokemuksia. Väliraportti laaditaan hankkeen puolivälissä.",
 ]
 
 
@@ -69,7 +85,10 @@ def generate(n: int, seed: int = 1) -> list[tuple[str, str]]:
             f"{total:,} euroa ja tuen osuus on {share} prosenttia.".replace(",", " "),
             f"Hankkeen toteutusaika on 1.1.{start}–31.12.{start + 2}. "
             f"Hankkeen toiminta-alueena ovat {', '.join(area[:-1])} ja {area[-1]}.",
-            *rng.sample(_FILLER, 3),
+            f"Hankkeen budjetista henkilöstökulujen osuus on noin {rng.randint(40, 70)} "
+            f"prosenttia ja ostopalvelujen {rng.randint(10, 30)} prosenttia. Kuntien "
+            f"rahoitusosuus kerätään toteutuneiden kustannusten mukaan.",
+            *rng.sample(_FILLER, len(_FILLER)),
         ]
         docs.append((f"gen_{i:05d}.txt", "\n\n".join(paras) + "\n"))
     return docs

@@ -4,6 +4,8 @@ spaCy, at several corpus sizes. Figures go to benchmarks/README.md.
     .venv/bin/python -m benchmarks.run                # 100 and 1000 documents
     .venv/bin/python -m benchmarks.run --sizes 100    # a quick look
     .venv/bin/python -m benchmarks.run --incremental  # only cold cache / unchanged / one edit
+    .venv/bin/python -m benchmarks.run --throughput --sizes 100 1000 10000
+                                 # only the 2-worker build against nlp.pipe with 2 processes
 
 Every build is a real `kg build` subprocess on a generated corpus
 (benchmarks/corpus.py); its wall time includes Python's start-up, and its memory
@@ -27,26 +29,37 @@ from benchmarks.corpus import write
 KG = [sys.executable, "-m", "kg.cli", "--no-progress", "build"]
 
 
+PEAKS: dict[str, int] = {}  # the last run's peaks: "parent" alone, "children" together
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
-    total, stack = 0, [pid]
+    """Resident bytes of ``pid`` and all its descendants (noting the peaks of the
+    process alone and of its descendants together in PEAKS)."""
+    total, stack, own = 0, [pid], 0
     while stack:
         p = stack.pop()
         try:
             with open(f"/proc/{p}/status") as f:
-                total += next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmRSS"))
+                rss = next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmRSS"))
+                total += rss
+                own = rss if p == pid else own
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     stack += [int(c) for c in f.read().split()]
         except (OSError, StopIteration):
             continue
+    PEAKS["parent"] = max(PEAKS.get("parent", 0), own)
+    PEAKS["children"] = max(PEAKS.get("children", 0), total - own)
     return total
 
 
-def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident bytes of a command and its children."""
+def run(cmd: list[str], output: list[str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes of a command and its children (its
+    standard output appended to ``output``, if given)."""
+    PEAKS.clear()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if output is not None
+                            else subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
@@ -54,15 +67,18 @@ def run(cmd: list[str]) -> tuple[float, int]:
     seconds = time.perf_counter() - t0
     if proc.returncode not in (0, 3):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr.read()}")
+    if output is not None:
+        output.append(proc.stdout.read())
     return seconds, peak
 
 
 _PIPE = """
 import sys, time
 from pathlib import Path
-from kg.extract.nlp import load_model
+import spacy
+from kg.extract.nlp import MODEL
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
-nlp = load_model()
+nlp = spacy.load(MODEL)  # the whole model, as it comes: the yardstick
 t0 = time.perf_counter()
 for _ in nlp.pipe(texts, n_process=int(sys.argv[2]), batch_size=32):
     pass
@@ -72,9 +88,34 @@ print(time.perf_counter() - t0)
 
 def bare_pipe(corpus: Path, processes: int) -> float:
     """Seconds of spaCy's own nlp.pipe over the same texts, model load excluded."""
-    out = subprocess.run([sys.executable, "-c", _PIPE, str(corpus), str(processes)],
-                         capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return bare_pipe_rss(corpus, processes)[0]
+
+
+def bare_pipe_rss(corpus: Path, processes: int) -> tuple[float, int]:
+    """Seconds of nlp.pipe (model load excluded), and the peak resident bytes of its
+    processes (model load included)."""
+    output: list[str] = []
+    _wall, peak = run([sys.executable, "-c", _PIPE, str(corpus), str(processes)], output)
+    return float(output[0].strip().splitlines()[-1]), peak
+
+
+def throughput(n: int, work: Path) -> dict:
+    """The issue-3 yardstick alone: a full 2-worker build against nlp.pipe with 2
+    processes on the same documents, with the peak memory of each."""
+    corpus = work / f"docs{n}"
+    write(corpus, n)
+    summary: list[str] = []
+    secs, rss = run([*KG, str(corpus), "--out", str(work / f"out{n}"), "--no-cache",
+                     "--workers", "2"], summary)
+    parent, workers = PEAKS["parent"], PEAKS["children"]
+    pipe_s, pipe_rss = bare_pipe_rss(corpus, 2)
+    stages = next((ln for ln in summary[0].splitlines() if ln.startswith("time:")), "")
+    return {"documents": n, "full_w2_s": secs, "full_w2_rss_mb": rss / 2**20,
+            "build_parent_rss_mb": parent / 2**20, "build_workers_rss_mb": workers / 2**20,
+            "pipe_p2_s": pipe_s, "pipe_p2_rss_mb": pipe_rss / 2**20,
+            "throughput_ratio": pipe_s / secs, "stages": stages,
+            "chars_per_doc": sum(len(p.read_text(encoding="utf-8"))
+                                 for p in corpus.glob("*.txt")) / n}
 
 
 def bench(n: int, work: Path, incremental_only: bool = False) -> dict:
@@ -111,16 +152,29 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--incremental", action="store_true",
                     help="only the cold-cache (full) build, the unchanged one and one edit")
+    ap.add_argument("--throughput", action="store_true",
+                    help="only the full 2-worker build against nlp.pipe with 2 processes")
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         for n in args.sizes:
-            results.append(bench(n, Path(tmp), args.incremental))
+            results.append(throughput(n, Path(tmp)) if args.throughput
+                           else bench(n, Path(tmp), args.incremental))
             print(json.dumps(results[-1]), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nmachine: {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
+    if args.throughput:
+        print("| docs | full build, 2 workers | nlp.pipe, 2 procs | build / bare throughput "
+              "| peak RSS: build (its main process; workers) / nlp.pipe | build stages |")
+        print("|---|---|---|---|---|---|")
+        for r in results:
+            print(f"| {r['documents']} | {r['full_w2_s']:.1f} s | {r['pipe_p2_s']:.1f} s "
+                  f"| {r['throughput_ratio']:.0%} | {r['full_w2_rss_mb']:.0f} MB "
+                  f"({r['build_parent_rss_mb']:.0f}; {r['build_workers_rss_mb']:.0f}) / "
+                  f"{r['pipe_p2_rss_mb']:.0f} MB | {r['stages']} |")
+        return
     if args.incremental:
         print("| docs | cold cache (full) | unchanged | unchanged / full | one doc changed |")
         print("|---|---|---|---|---|")

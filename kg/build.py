@@ -32,6 +32,7 @@ class BuildReport:
     merges: int = 0
     curation: tuple[str, ...] = ()  # what each curation entry changed, or that it matched nothing
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, in order
     outputs: dict[str, Path] = field(default_factory=dict)
     extraction: Counter = field(default_factory=Counter)  # "extracted" / "reused" (cache)
     report_path: Path | None = None
@@ -102,7 +103,8 @@ class BuildReport:
             lines.append("nothing built: the previous dataset is left as it was")
         if self.report_path:
             lines.append(f"report {_relative(self.report_path)}")
-        lines.append(f"time: {self.seconds:.1f} s")
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items())
+        lines.append(f"time: {self.seconds:.1f} s" + (f" ({stages})" if stages else ""))
         return "\n".join(lines)
 
 
@@ -168,14 +170,22 @@ def resolve_paths(paths: Iterable[str | Path], settings: Settings,
 
 
 def resolve_documents(documents: list[Document], skipped: list[Skipped], settings: Settings,
-                      counts: Counter | None = None) -> Resolution:
-    """Extract (adding to ``skipped`` what fails), resolve and apply the curation file."""
+                      counts: Counter | None = None,
+                      stages: dict[str, float] | None = None) -> Resolution:
+    """Extract (adding to ``skipped`` what fails), resolve and apply the curation file
+    (adding the seconds of each to ``stages``, if given)."""
     from kg.resolve import resolve
     from kg.resolve.curation import load_curation
 
+    stages = {} if stages is None else stages
+    t = time.perf_counter()
     curation = load_curation(settings.curation_file)  # a bad file stops before extraction
     extractions = extract_documents(documents, settings, skipped, counts)
-    return resolve(extractions, load_authority(Path(settings.authority_dir)), curation)
+    stages["extract"] = time.perf_counter() - t
+    t = time.perf_counter()
+    resolution = resolve(extractions, load_authority(Path(settings.authority_dir)), curation)
+    stages["resolve"] = time.perf_counter() - t
+    return resolution
 
 
 def build(paths: Iterable[str | Path], settings: Settings | None = None,
@@ -189,23 +199,19 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     last build into ``out_dir`` (kg/build_state.py), nothing is written at all
     (``report.unchanged``)."""
     from kg.build_state import BuildState
-    from kg.graph.io import (
-        TRIG_NAME,
-        TTL_NAME,
-        commit_files,
-        serialise_dataset,
-        union_graph,
-        write_dataset,
-    )
-    from kg.graph.rdf import GraphBuilder
-    from kg.graph.validate import validate_graph
+    from kg.graph.io import TRIG_NAME, TTL_NAME, commit_files, serialise_graphs, write_dataset
+    from kg.graph.rdf import PREFIXES, GraphBuilder
+    from kg.graph.shacl import Index
+    from kg.graph.validate import validate_index
 
     settings = settings or Settings()
     t0 = time.perf_counter()
     out = Path(out_dir or settings.out_dir)
     report_path = Path(report_path) if report_path else out / REPORT_NAME
     counts: Counter = Counter()
+    stages: dict[str, float] = {}
     documents, skipped = read_paths(paths, settings)
+    stages["read"] = time.perf_counter() - t0
     targets = [out / TRIG_NAME, out / TTL_NAME, report_path]
     state = BuildState.for_build(documents, skipped, settings, validate, targets)
     if state and (last := state.unchanged(documents)):
@@ -216,7 +222,7 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
                              unchanged=last)
         report.seconds = time.perf_counter() - t0
         return report
-    resolution = resolve_documents(documents, skipped, settings, counts)
+    resolution = resolve_documents(documents, skipped, settings, counts, stages)
     report = BuildReport(
         documents=len(resolution.documents),
         skipped=skipped,
@@ -227,14 +233,26 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
         curation=resolution.curation,
         extraction=counts,
         report_path=report_path,
+        stages=stages,
     )
-    ds = GraphBuilder(settings.base_iri).build(resolution) if resolution.documents else None
-    if ds is not None and validate:
-        report.validation = validate_graph(union_graph(ds), settings)
-    if ds is not None and report.exit_status != 4:
+    t = time.perf_counter()
+    files = index = None
+    if resolution.documents:
+        # graph by graph into the files' bytes, the union kept once in an index that
+        # validation reads: no rdflib Dataset of the whole corpus
+        index = Index()
+        files = serialise_graphs(GraphBuilder(settings.base_iri).graphs(resolution),
+                                 {p: str(ns) for p, ns in PREFIXES.items()}, index)
+    stages["graph"] = time.perf_counter() - t
+    if index is not None and validate:
+        t = time.perf_counter()
+        report.validation = validate_index(index, settings)
+        stages["validate"] = time.perf_counter() - t
+    del index
+    if files is not None and report.exit_status != 4:
+        t = time.perf_counter()
         report_json = report.as_json(list(resolution.documents), written=True)
         together = report_path.parent.resolve() == out.resolve()
-        files = serialise_dataset(ds)
         report.outputs = write_dataset(files, out, {report_path.name: report_json} if together
                                        else None)
         if not together:
@@ -242,6 +260,7 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
         if state:
             state.record(dict(zip(targets, [files[TRIG_NAME], files[TTL_NAME], report_json],
                                   strict=True)), report.summary_counts())
+        stages["write"] = time.perf_counter() - t
     else:
         commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
     report.seconds = time.perf_counter() - t0

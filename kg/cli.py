@@ -65,7 +65,7 @@ def cmd_validate(args) -> int:
     from kg.graph.validate import validate_path
 
     try:
-        report = validate_path(args.data, _settings(args))
+        report = validate_path(args.data, _settings(args), args.engine)
     except (FileNotFoundError, ValueError, SyntaxError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--reason", action="store_true",
                    help="also check with the HermiT reasoner that the ontology and the "
                         "data are consistent (needs Java)")
+    v.add_argument("--engine", choices=("hankegraph", "pyshacl"), default="hankegraph",
+                   help="the SHACL checker: kg.graph.shacl (default; pySHACL's results, "
+                        "much faster) or pySHACL itself")
     v.set_defaults(func=cmd_validate)
 
     x = sub.add_parser("export", help="the built dataset as Turtle, N-Triples, TriG, JSON-LD "

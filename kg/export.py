@@ -23,7 +23,14 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, VOID
 
-from kg.graph.io import TRIG_NAME, _atomic_write, serialize_trig, union_graph
+from kg.graph.io import (
+    TRIG_NAME,
+    TTL_NAME,
+    _atomic_write,
+    serialise_dataset,
+    serialize_trig,
+    union_graph,
+)
 from kg.graph.rdf import CLASS, PREFIXES
 from kg.graph.vocab import HG
 from kg.settings import Settings
@@ -98,8 +105,8 @@ def export(data: str | Path, out_dir: str | Path, options: ExportOptions,
     return written
 
 
-def turtle(_ds: Dataset, union: Graph) -> bytes:
-    return union.serialize(format="turtle", encoding="utf-8")
+def turtle(ds: Dataset, _union: Graph) -> bytes:
+    return serialise_dataset(ds)[TTL_NAME]  # the build's own Turtle, byte for byte
 
 
 def trig(ds: Dataset, _union: Graph) -> bytes:
@@ -111,9 +118,18 @@ def ntriples(_ds: Dataset, union: Graph) -> bytes:
     return ("\n".join(sorted(ln for ln in lines if ln.strip())) + "\n").encode("utf-8")
 
 
-def jsonld(_ds: Dataset, union: Graph) -> bytes:
+def _base_iri(ds: Dataset) -> str | None:
+    """The base IRI the dataset was built with: its graphs are ``<base>graph/<id>``."""
+    for g in sorted(str(g.identifier) for g in ds.graphs() if len(g)):
+        if "/graph/" in g:
+            return g.rsplit("/graph/", 1)[0] + "/"
+    return None
+
+
+def jsonld(ds: Dataset, union: Graph) -> bytes:
     context = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
-    context["hgr"] = next(str(ns) for p, ns in union.namespaces() if p == "hgr")
+    if base := _base_iri(ds):
+        context["hgr"] = base
     doc = json.loads(union.serialize(format="json-ld", context=context, auto_compact=True))
     return (json.dumps(_canonical(doc), ensure_ascii=False, indent=1, sort_keys=True)
             + "\n").encode("utf-8")

@@ -177,3 +177,46 @@ def test_a_crash_inside_extraction_is_reported_and_the_others_build(tmp_path):
     [skip] = report.skipped
     assert skip.path.endswith("b.txt")
     assert skip.reason == "extraction failed: RecursionError: the parser went round in circles"
+
+
+@pytest.mark.parametrize("breaks", ["the rules", "the whole batch"])
+def test_a_crash_inside_a_batch_costs_only_its_document(tmp_path, breaks):
+    """The rule extractor reads documents in batches (``pipe``): a document the rules
+    fail on, or one that breaks the batch as a whole, is the only one skipped."""
+    from kg.build import build
+    from kg.extract import get_extractor, register
+    from kg.settings import Settings
+
+    name = f"test.batch-fails-on-b-{breaks.replace(' ', '-')}.v1"
+
+    @register(name)
+    def fails_on_b(authority_dir=None):
+        real = get_extractor("hankegraph.rules.v1", authority_dir=authority_dir)
+
+        class Extractor:
+            def __call__(self, doc):
+                if doc.doc_id == "b":
+                    raise RecursionError("the parser went round in circles")
+                return real(doc)
+
+            def pipe(self, docs):
+                if breaks == "the whole batch" and any(d.doc_id == "b" for d in docs):
+                    raise MemoryError("the batch is too big")
+                for doc, result in zip(docs, real.pipe(docs), strict=True):
+                    yield RecursionError("the parser went round in circles") \
+                        if doc.doc_id == "b" else result
+
+        return Extractor()
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name_, org in (("a", GOOD_ORGS[0]), ("b", GOOD_ORGS[1]), ("c", GOOD_ORGS[2])):
+        (docs / f"{name_}.txt").write_text(f"{FILLER} {_fact(f'Koehanke {name_}', org)}",
+                                           encoding="utf-8")
+    settings = Settings(progress=False, cache_dir=None, extractor=name, workers=1)
+    report = build([docs], settings, out_dir=tmp_path / "out")
+    assert report.documents == 2 and report.exit_status == 3
+    [skip] = report.skipped
+    assert skip.path.endswith("b.txt")
+    assert skip.reason == "extraction failed: RecursionError: the parser went round in circles"
+    assert report.entities_by_type.get("Project") == 2

@@ -14,6 +14,10 @@ from kg.model import Document, Extraction
 
 
 class Extractor(Protocol):
+    """``extractor(document)``; an extractor may also offer
+    ``pipe(documents) -> Iterator[Extraction | Exception]`` to read a batch at
+    once (kg/parallel.py uses it when it is there)."""
+
     name: str
 
     def __call__(self, document: Document) -> Extraction: ...

@@ -34,7 +34,7 @@ from kg.extract.morphology import (
     legal_form,
     word_classes,
 )
-from kg.extract.nlp import Line, Tok
+from kg.extract.nlp import Line, Tok, capitalised_pair
 from kg.extract.values import MONEY_RE
 from kg.model import EntityType
 
@@ -66,6 +66,20 @@ class Cand:
         return self.end - self.start
 
 
+def _is_name(base: str) -> bool:
+    """A first name or a surname by Voikko's classes."""
+    classes = word_classes(base)
+    return "sukunimi" in classes or "etunimi" in classes
+
+
+_NOMINAL_CLASSES = frozenset({"nimisana", "laatusana", "nimisana_laatusana", "sukunimi",
+                              "etunimi", "paikannimi", "nimi"})
+
+
+def _inflects_as_noun(word: str) -> bool:
+    return any(a.get("CLASS") in _NOMINAL_CLASSES for a in analyses(word))
+
+
 def _org_head(base: str) -> bool:
     return base.lower().endswith(lexicon.ORG_HEADS)
 
@@ -74,6 +88,9 @@ class MentionFinder:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._known_last_words = {fold(n).split(" ")[-1] for n in authority.names()}
+        # every ending of a known name's last word: a word that is none of them
+        # cannot end a known name, so the gazetteer need not try the names it would end
+        self._name_endings = {w[k:] for w in self._known_last_words for k in range(len(w))}
         self._nominatives: dict[str, str] = {}  # word → nominative of its head reading
         self._abbreviations = {
             fold(r.abbreviation): r
@@ -142,6 +159,8 @@ class MentionFinder:
             if not last.text[:1].isalnum():
                 continue  # names may end in a year: `Uudistuva ja osaava Suomi 2021–2027`
             head = self.nominative(last.text)
+            if fold(head) not in self._name_endings and fold(last.text) not in self._name_endings:
+                continue
             for i in range(j, max(-1, j - 7), -1):
                 if toks[i].is_punct and toks[i].text not in "-–":
                     break
@@ -320,7 +339,7 @@ class MentionFinder:
         toks = line.toks
         for i in range(len(toks) - 1):
             a, b = toks[i], toks[i + 1]
-            if not (a.is_cap and b.is_cap and a.text.isalpha() and b.text[:1].isalpha()):
+            if not capitalised_pair(a.text, b.text):
                 continue
             if re.search(r"-[a-zåäö]", b.text):
                 continue  # `Lande-hankkeella`: a name with a common word glued on, no surname
@@ -336,8 +355,11 @@ class MentionFinder:
                 continue
             if "paikannimi" in cb and "sukunimi" not in cb:
                 continue
-            surname = head_nominative(b.text, lambda base: "sukunimi" in word_classes(base)
-                                      or "etunimi" in word_classes(base))
+            surname = head_nominative(b.text, _is_name)
+            if surname != b.text and not _inflects_as_noun(b.text):
+                # surnames inflect as nouns: `Kulla` read only as the pronoun `kuka`
+                # (adessive) is a surname Voikko does not know, as written
+                surname = b.text
             name = f"{a.text} {surname}"
             # both parts known as names is strong; a first name before an unknown word
             # (`Kalle Boost-hankkeella`) yields to a project marker on the same words

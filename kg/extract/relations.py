@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.authority import fold
 from kg.extract import lexicon
@@ -100,19 +101,22 @@ def _words(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0).lower()) for m in re.finditer(r"[\w+-]+", text)]
 
 
+@lru_cache(maxsize=65536)
+def _cue_role(word: str) -> str | None:
+    """The role a cue word signals, "funds" for a funding cue, or None."""
+    # the longest matching stem decides: `toteuttivat` (they implemented) is not
+    # `toteutti` (it implemented)
+    best = max(((len(st), role) for role, stems in lexicon.ROLE_CUES.items()
+                for st in stems if word.startswith(st)), default=None)
+    if best is not None:
+        return best[1]
+    return "funds" if word.startswith(lexicon.FUNDING_CUES) else None
+
+
 def _cue_positions(unit: Unit) -> list[tuple[int, str]]:
     """(offset, role) of every role or funding cue word in the unit, in order."""
-    out = []
-    for s, _e, w in _words(unit.text):
-        # the longest matching stem decides: `toteuttivat` (they implemented) is not
-        # `toteutti` (it implemented)
-        best = max(((len(st), role) for role, stems in lexicon.ROLE_CUES.items()
-                    for st in stems if w.startswith(st)), default=None)
-        if best is not None:
-            out.append((unit.start + s, best[1]))
-        elif any(w.startswith(st) for st in lexicon.FUNDING_CUES):
-            out.append((unit.start + s, "funds"))
-    return out
+    return [(unit.start + s, role) for s, _e, w in _words(unit.text)
+            if (role := _cue_role(w)) is not None]
 
 
 class RelationReader:
@@ -647,9 +651,17 @@ def _key(c: Cand) -> str:
     return c.authority.authority_id if c.authority else f"{c.type.value}:{fold(c.name)}"
 
 
+@lru_cache(maxsize=256)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases))
+
+
 def _find_any(low: str, phrases: tuple[str, ...]) -> int | None:
-    hits = [m.start() for p in phrases for m in re.finditer(rf"\b{re.escape(p)}\b", low)]
-    return min(hits) if hits else None
+    """Where the first of ``phrases`` (as whole words) starts in ``low``."""
+    if not phrases:
+        return None
+    m = _phrases_pattern(phrases).search(low)
+    return m.start() if m else None
 
 
 def _in_parentheses(text: str, m: Cand) -> bool:

@@ -3,12 +3,13 @@ morphology, the authority gazetteer, and Finnish cue words and page layouts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.authority import fold, load_authority
 from kg.extract import register
 from kg.extract.mentions import Cand, MentionFinder
-from kg.extract.nlp import parse
+from kg.extract.nlp import Line, parse, parse_many
 from kg.extract.relations import RelationReader
 from kg.model import Claim, Document, Extraction, Mention, Span
 from kg.settings import Settings
@@ -59,8 +60,20 @@ class RuleExtractor:
         self.finder = MentionFinder(load_authority(Path(authority_dir)))
 
     def __call__(self, document: Document) -> Extraction:
+        return self._read(document, parse(document.text))
+
+    def pipe(self, documents: list[Document]) -> Iterator[Extraction | Exception]:
+        """The documents' extractions in order, the model run on them as one batch;
+        a document the rules fail on gives its exception, and the rest go on."""
+        for document, lines in zip(documents, parse_many([d.text for d in documents]),
+                                   strict=True):
+            try:
+                yield self._read(document, lines)
+            except Exception as e:  # noqa: BLE001 - reported per document by the caller
+                yield e
+
+    def _read(self, document: Document, lines: list[Line]) -> Extraction:
         text = document.text
-        lines = parse(text)
         cands = self.finder.find(lines, text)
         raw = RelationReader(text, lines, cands).read()
         short_forms = _short_forms(cands)

@@ -16,11 +16,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 
 TTL_NAME = "hankegraph.ttl"
 TRIG_NAME = "hankegraph.trig"
@@ -39,36 +40,120 @@ def union_graph(ds: Dataset) -> Graph:
     return g
 
 
+# A local name written after a prefix without escapes (Turtle allows more, but
+# `hgr:grant\/3f2a` is harder to read than the full IRI).
+_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+class _Terms:
+    """rdflib terms → pyoxigraph terms, each converted once, noting the
+    namespaces used (the prefixes worth declaring)."""
+
+    def __init__(self, namespaces: list[tuple[str, str]]):
+        import pyoxigraph as ox
+
+        self.ox = ox
+        self.namespaces = sorted(namespaces, key=lambda pn: -len(pn[1]))  # longest first
+        self.cache: dict = {}
+        self.used: dict[str, bool] = {}  # prefix -> every local name plain
+
+    def _iri(self, iri: str):
+        for prefix, ns in self.namespaces:
+            if iri.startswith(ns):
+                plain = bool(_PLAIN_LOCAL.fullmatch(iri[len(ns):]))
+                self.used[prefix] = self.used.get(prefix, True) and plain
+                break
+        return self.ox.NamedNode(iri)
+
+    def __call__(self, term):
+        hit = self.cache.get(term)
+        if hit is not None:
+            return hit
+        ox = self.ox
+        if isinstance(term, URIRef):
+            out = self._iri(str(term))
+        elif isinstance(term, Literal):
+            if term.language:
+                out = ox.Literal(str(term), language=term.language)
+            elif term.datatype:
+                out = ox.Literal(str(term), datatype=self._iri(str(term.datatype)))
+            else:
+                out = ox.Literal(str(term))
+        else:  # a blank node
+            out = ox.BlankNode(str(term))
+        self.cache[term] = out
+        return out
+
+    def prefixes(self) -> dict[str, str]:
+        """The prefixes to declare: used, and only with plain local names."""
+        return {p: ns for p, ns in sorted(self.namespaces) if p and self.used.get(p)}
+
+
+_RDF_TYPE = RDF.type
+
+
+def _triple_order(conv):
+    """Subjects in IRI order; within one, rdf:type (written `a`) first, then the
+    predicates in IRI order, then the objects in N-Triples order (unique per term)."""
+    def key(t):
+        return (str(t[0]), t[1] != _RDF_TYPE, str(t[1]), str(conv(t[2])))
+    return key
+
+
+def _serialise(statements, fmt: str, prefixes: dict[str, str], used) -> bytes:
+    """Oxigraph's Turtle or TriG; its @prefix lines (it does not promise an order
+    for them) sorted, only those ``used()`` names once the statements are written,
+    and set off from the body by a blank line."""
+    import pyoxigraph as ox
+
+    text = ox.serialize(statements, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes)
+    keep = used()
+    head, body = [], text.split(b"\n")
+    while body and body[0].startswith(b"@prefix "):
+        line = body.pop(0)
+        if line.split(b" ")[1].rstrip(b":").decode() in keep:
+            head.append(line)
+    return b"\n".join([*sorted(head), b"", *body])
+
+
 def serialize_trig(ds: Dataset) -> bytes:
-    """TriG with the named graphs in IRI order (rdflib orders them by hash, so two
-    builds of the same data would differ); each graph's body is rdflib's Turtle,
-    which orders subjects and predicates."""
-    iris = {str(t) for q in ds.quads((None, None, None, None)) for t in q[:3]
-            if isinstance(t, URIRef)}
-    iris |= {str(lit.datatype) for q in ds.quads((None, None, None, None))
-             if isinstance(lit := q[2], Literal) and lit.datatype}
-    prefixes = sorted((p, str(ns)) for p, ns in ds.namespaces()
-                      if p and any(i.startswith(str(ns)) for i in iris))
-    out = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
-    out.append("")
-    graphs = sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier))
-    for g in graphs:
-        body = Graph()
-        for p, ns in prefixes:
-            body.bind(p, ns, override=True, replace=True)
-        for t in g:
-            body.add(t)
-        text = body.serialize(format="turtle")
-        lines = [ln for ln in text.splitlines() if not ln.startswith("@prefix")]
-        while lines and not lines[0].strip():
-            lines.pop(0)
-        out.append(f"<{g.identifier}> {{")
-        out += [f"    {ln}" if ln.strip() else "" for ln in lines]
-        while out and not out[-1].strip():
-            out.pop()
-        out.append("}")
-        out.append("")
-    return "\n".join(out).encode("utf-8")
+    """The TriG of an rdflib Dataset, as `kg build` writes it."""
+    return serialise_dataset(ds)[TRIG_NAME]
+
+
+def _graphs_of(ds: Dataset):
+    for g in sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier)):
+        yield g.identifier, list(g)
+
+
+def serialise_graphs(graphs, prefixes: dict[str, str], index=None) -> dict[str, bytes]:
+    """Both files from ``graphs``, an iterable of (graph IRI, triples) in IRI order
+    consumed once, one graph at a time: the TriG (one named graph per document,
+    each graph's triples in :func:`_triple_order`) and the Turtle (their union, each
+    triple once, in the same order). ``index`` (a kg.graph.shacl.Index) collects the
+    union on the way, so that validation can read it; without one, a fresh one.
+    ``prefixes`` are those to use where the data has their IRIs (give only
+    namespaces whose local names are plain words, or Oxigraph escapes them)."""
+    import pyoxigraph as ox
+
+    from kg.graph.shacl import Index
+
+    index = Index() if index is None else index
+    conv = _Terms(list(prefixes.items()))
+    candidates = dict(prefixes)
+    order = _triple_order(conv)
+
+    def quads():
+        for iri, triples in graphs:
+            index.add_all(triples)
+            g = conv(iri)
+            for s, p, o in sorted(triples, key=order):
+                yield ox.Quad(conv(s), conv(p), conv(o), g)
+
+    trig = _serialise(quads(), "TRIG", candidates, lambda: set(conv.used))
+    union = (ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in sorted(index.triples(), key=order))
+    ttl = _serialise(union, "TURTLE", candidates, lambda: set(conv.used))
+    return {TRIG_NAME: trig, TTL_NAME: ttl}
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -170,9 +255,16 @@ def commit_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
 
 
 def serialise_dataset(ds: Dataset) -> dict[str, bytes]:
-    """Both files of the dataset, in memory: ``{file name: bytes}``."""
-    ttl = union_graph(ds).serialize(format="turtle", encoding="utf-8")
-    return {TRIG_NAME: serialize_trig(ds), TTL_NAME: ttl}
+    """Both files of an rdflib Dataset, in memory: ``{file name: bytes}``, as
+    :func:`serialise_graphs` writes them."""
+    graphs = list(_graphs_of(ds))
+    conv = _Terms([(p, str(ns)) for p, ns in ds.namespaces()])
+    for iri, triples in graphs:  # which bound prefixes the data uses, with plain names
+        conv(iri)
+        for t in triples:
+            for term in t:
+                conv(term)
+    return serialise_graphs(graphs, conv.prefixes())
 
 
 def write_dataset(ds: Dataset | dict[str, bytes], out_dir: Path,

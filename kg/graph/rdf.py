@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from kg.graph.vocab import HG
-from kg.model import EntityType, Fact, Relation, Resolution
+from kg.model import Entity, EntityType, Fact, Relation, Resolution
 
 CLASS = {
     EntityType.ORGANISATION: HG.Organisation,
@@ -96,6 +97,19 @@ def _digest(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
+class _Triples:
+    """One graph's triples in the order added, each once, with every term taken
+    from ``terms`` (one object per distinct IRI or literal across graphs)."""
+
+    def __init__(self, terms: dict):
+        self.terms = terms
+        self.triples: dict[tuple, None] = {}
+
+    def add(self, triple: tuple) -> None:
+        terms = self.terms
+        self.triples[tuple(terms.setdefault(t, t) for t in triple)] = None
+
+
 class GraphBuilder:
     def __init__(self, base_iri: str):
         self.base = Namespace(base_iri if base_iri.endswith(("/", "#")) else base_iri + "/")
@@ -110,50 +124,72 @@ class GraphBuilder:
         return self.base[f"document/{doc_id}"]
 
     def build(self, res: Resolution) -> Dataset:
+        """The whole dataset in an rdflib Dataset (for queries and tests; `kg build`
+        streams :meth:`graphs` instead)."""
         ds = Dataset()
         for p, ns in PREFIXES.items():
             ds.bind(p, ns)
         ds.bind("hgr", self.base)
-        entities = {e.iri_key: e for e in res.entities}
-        self._authority(ds, res)
+        for iri, triples in self.graphs(res):
+            g = ds.graph(iri)
+            for t in triples:
+                g.add(t)
+        return ds
+
+    def graphs(self, res: Resolution) -> Iterator[tuple[URIRef, list[tuple]]]:
+        """Each named graph with its triples (each once), one graph at a time, in
+        the order of the graphs' IRIs; the terms are shared between graphs, so
+        that a large corpus holds each IRI and literal once."""
+        terms: dict = {}
         by_doc: dict[str, list[Fact]] = {}
         for f in res.facts:
             by_doc.setdefault(f.doc_id, []).append(f)
-        for doc in res.documents:
-            g = ds.graph(self.graph_iri(doc.doc_id))
-            d = self.document_iri(doc.doc_id)
-            g.add((d, RDF.type, HG.Document))
-            g.add((d, HG.fileName, Literal(doc.path.replace("\\", "/").rsplit("/", 1)[-1])))
-            g.add((d, HG.checksum, Literal(doc.checksum)))
-            if doc.title:
-                g.add((d, DCTERMS.title, Literal(doc.title)))
-            if doc.source_url:
-                g.add((d, DCTERMS.source, URIRef(doc.source_url)))
-            if doc.date:
-                g.add((d, DCTERMS.date, date_literal(doc.date)))
-            for ent in res.entities:
-                names = dict(ent.names_by_document).get(doc.doc_id)
-                if names is None:
-                    continue
-                s = self.iri(ent.iri_key)
-                g.add((s, RDF.type, CLASS[ent.type]))
-                g.add((s, RDFS.label, Literal(ent.name)))
-                g.add((s, HG.mentionedIn, d))
-                for n in names:
-                    if n != ent.name:
-                        g.add((s, SKOS.altLabel, Literal(n)))
-                note = dict(ent.notes).get(doc.doc_id)
-                if note:
-                    g.add((s, HG.resolutionNote, Literal(note)))
-                for bid_doc, bid in ent.business_ids:
-                    if bid_doc == doc.doc_id:
-                        g.add((s, HG.businessId, Literal(bid)))
-            for f in by_doc.get(doc.doc_id, []):
-                self._fact(g, f, d, entities, doc.page_at(f.span.start))
-        return ds
+        # each document's entities, in the resolution's order (one pass, not one per document)
+        named_in: dict[str, list[tuple[Entity, tuple[str, ...]]]] = {}
+        for ent in res.entities:
+            for doc_id, names in ent.names_by_document:
+                named_in.setdefault(doc_id, []).append((ent, names))
+        entities = {e.iri_key: e for e in res.entities}
+        docs = {self.graph_iri(d.doc_id): d for d in res.documents}
+        authority = self.base[AUTHORITY_GRAPH]
+        for iri in sorted([*docs, authority], key=str):
+            g = _Triples(terms)
+            if iri == authority:
+                self._authority(g, res)
+            else:
+                self._document(g, docs[iri], named_in, by_doc, entities)
+            if g.triples:
+                yield iri, list(g.triples)
 
-    def _authority(self, ds: Dataset, res: Resolution) -> None:
-        g = ds.graph(self.base[AUTHORITY_GRAPH])
+    def _document(self, g, doc, named_in, by_doc, entities) -> None:
+        d = self.document_iri(doc.doc_id)
+        g.add((d, RDF.type, HG.Document))
+        g.add((d, HG.fileName, Literal(doc.path.replace("\\", "/").rsplit("/", 1)[-1])))
+        g.add((d, HG.checksum, Literal(doc.checksum)))
+        if doc.title:
+            g.add((d, DCTERMS.title, Literal(doc.title)))
+        if doc.source_url:
+            g.add((d, DCTERMS.source, URIRef(doc.source_url)))
+        if doc.date:
+            g.add((d, DCTERMS.date, date_literal(doc.date)))
+        for ent, names in named_in.get(doc.doc_id, ()):
+            s = self.iri(ent.iri_key)
+            g.add((s, RDF.type, CLASS[ent.type]))
+            g.add((s, RDFS.label, Literal(ent.name)))
+            g.add((s, HG.mentionedIn, d))
+            for n in names:
+                if n != ent.name:
+                    g.add((s, SKOS.altLabel, Literal(n)))
+            note = dict(ent.notes).get(doc.doc_id)
+            if note:
+                g.add((s, HG.resolutionNote, Literal(note)))
+            for bid_doc, bid in ent.business_ids:
+                if bid_doc == doc.doc_id:
+                    g.add((s, HG.businessId, Literal(bid)))
+        for f in by_doc.get(doc.doc_id, []):
+            self._fact(g, f, d, entities, doc.page_at(f.span.start))
+
+    def _authority(self, g, res: Resolution) -> None:
         for ent in res.entities:
             if not (ent.identifiers or ent.links or ent.same_as or ent.organisation_type):
                 continue
