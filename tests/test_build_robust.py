@@ -150,6 +150,16 @@ def test_a_path_that_does_not_exist_is_named(tmp_path, missing):
     assert not (tmp_path / "out" / "hankegraph.trig").exists()
 
 
+def _three_projects(tmp_path):
+    """Documents a, b and c, each with one project and its administrator."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, org in (("a", GOOD_ORGS[0]), ("b", GOOD_ORGS[1]), ("c", GOOD_ORGS[2])):
+        (docs / f"{name}.txt").write_text(f"{FILLER} {_fact(f'Koehanke {name}', org)}",
+                                          encoding="utf-8")
+    return docs
+
+
 def test_a_crash_inside_extraction_is_reported_and_the_others_build(tmp_path):
     from kg.build import build
     from kg.extract import get_extractor, register
@@ -166,11 +176,7 @@ def test_a_crash_inside_extraction_is_reported_and_the_others_build(tmp_path):
 
         return extract
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name, org in (("a", GOOD_ORGS[0]), ("b", GOOD_ORGS[1]), ("c", GOOD_ORGS[2])):
-        (docs / f"{name}.txt").write_text(f"{FILLER} {_fact(f'Koehanke {name}', org)}",
-                                          encoding="utf-8")
+    docs = _three_projects(tmp_path)
     settings = Settings(progress=False, cache_dir=None, extractor="test.fails-on-b.v1")
     report = build([docs], settings, out_dir=tmp_path / "out")
     assert report.documents == 2 and report.exit_status == 3
@@ -208,11 +214,7 @@ def test_a_crash_inside_a_batch_costs_only_its_document(tmp_path, breaks):
 
         return Extractor()
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for name_, org in (("a", GOOD_ORGS[0]), ("b", GOOD_ORGS[1]), ("c", GOOD_ORGS[2])):
-        (docs / f"{name_}.txt").write_text(f"{FILLER} {_fact(f'Koehanke {name_}', org)}",
-                                           encoding="utf-8")
+    docs = _three_projects(tmp_path)
     settings = Settings(progress=False, cache_dir=None, extractor=name, workers=1)
     report = build([docs], settings, out_dir=tmp_path / "out")
     assert report.documents == 2 and report.exit_status == 3

@@ -126,20 +126,22 @@ def _graphs_of(ds: Dataset):
         yield g.identifier, list(g)
 
 
-def serialise_graphs(graphs, prefixes: dict[str, str], index=None) -> dict[str, bytes]:
+def serialise_graphs(graphs, prefixes: dict[str, str], index=None,
+                     terms: _Terms | None = None) -> dict[str, bytes]:
     """Both files from ``graphs``, an iterable of (graph IRI, triples) in IRI order
     consumed once, one graph at a time: the TriG (one named graph per document,
     each graph's triples in :func:`_triple_order`) and the Turtle (their union, each
     triple once, in the same order). ``index`` (a kg.graph.shacl.Index) collects the
     union on the way, so that validation can read it; without one, a fresh one.
     ``prefixes`` are those to use where the data has their IRIs (give only
-    namespaces whose local names are plain words, or Oxigraph escapes them)."""
+    namespaces whose local names are plain words, or Oxigraph escapes them);
+    ``terms``, a converter that has already seen the terms, is reused."""
     import pyoxigraph as ox
 
     from kg.graph.shacl import Index
 
     index = Index() if index is None else index
-    conv = _Terms(list(prefixes.items()))
+    conv = terms or _Terms(list(prefixes.items()))
     candidates = dict(prefixes)
     order = _triple_order(conv)
 
@@ -264,7 +266,7 @@ def serialise_dataset(ds: Dataset) -> dict[str, bytes]:
         for t in triples:
             for term in t:
                 conv(term)
-    return serialise_graphs(graphs, conv.prefixes())
+    return serialise_graphs(graphs, conv.prefixes(), terms=conv)
 
 
 def write_dataset(ds: Dataset | dict[str, bytes], out_dir: Path,

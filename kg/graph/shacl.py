@@ -331,7 +331,9 @@ def _less(a, b) -> bool:
 
 
 def _default_message(kind, arg) -> str:
+    """A result's message where the shape has no sh:message of its own."""
     name = str(kind).rsplit("#", 1)[-1]
+    if isinstance(arg, list | Shape):  # sh:or, sh:not: the shapes are no short text
+        return f"breaks sh:{name}"
     shown = sorted(map(str, arg)) if isinstance(arg, frozenset) else arg
-    return f"breaks sh:{name} {shown}" if not isinstance(arg, list | Shape) else \
-        f"breaks sh:{name}"
+    return f"breaks sh:{name} {shown}"
