@@ -199,10 +199,7 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     last build into ``out_dir`` (kg/build_state.py), nothing is written at all
     (``report.unchanged``)."""
     from kg.build_state import BuildState
-    from kg.graph.io import TRIG_NAME, TTL_NAME, commit_files, serialise_graphs, write_dataset
-    from kg.graph.rdf import PREFIXES, GraphBuilder
-    from kg.graph.shacl import Index
-    from kg.graph.validate import validate_index
+    from kg.graph.io import TRIG_NAME, TTL_NAME, commit_files
 
     settings = settings or Settings()
     t0 = time.perf_counter()
@@ -235,33 +232,65 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
         report_path=report_path,
         stages=stages,
     )
-    t = time.perf_counter()
-    files = index = None
     if resolution.documents:
-        # graph by graph into the files' bytes, the union kept once in an index that
-        # validation reads: no rdflib Dataset of the whole corpus
-        index = Index()
-        files = serialise_graphs(GraphBuilder(settings.base_iri).graphs(resolution),
-                                 {p: str(ns) for p, ns in PREFIXES.items()}, index)
-    stages["graph"] = time.perf_counter() - t
-    if index is not None and validate:
+        _write_graph(resolution, settings, out, report_path, report, state, targets, validate)
+    else:
+        commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _write_graph(resolution: Resolution, settings: Settings, out: Path, report_path: Path,
+                 report: BuildReport, state, targets: list[Path], validate: bool) -> None:
+    """Graph, validate and write: graph by graph into the TriG and into a spill of
+    their union on disk (kg/graph/spill.py), which validation and the Turtle read
+    one bucket at a time, so that memory does not grow with the corpus. Nothing is
+    written but the report when the graph breaks the shapes."""
+    from rdflib import RDF, RDFS
+
+    from kg.build_state import file_sha256, sha256
+    from kg.graph.io import (
+        TRIG_NAME,
+        TTL_NAME,
+        commit_files,
+        stage_graphs,
+        stage_union,
+        workspace,
+        write_dataset,
+    )
+    from kg.graph.rdf import PREFIXES, GraphBuilder
+    from kg.graph.spill import UnionSpill, bucket_count
+    from kg.graph.validate import validate_spill
+    from kg.graph.vocab import HG
+
+    stages = report.stages
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    with workspace(out) as work:
         t = time.perf_counter()
-        report.validation = validate_index(index, settings)
-        stages["validate"] = time.perf_counter() - t
-    del index
-    if files is not None and report.exit_status != 4:
+        spill = UnionSpill(work / "union", bucket_count(len(resolution.documents)),
+                           keep=(RDFS.subClassOf, HG.fileName), apart=(RDF.type,))
+        files = stage_graphs(GraphBuilder(settings.base_iri).graphs(resolution), prefixes,
+                             work, spill)
+        stages["graph"] = time.perf_counter() - t
+        if validate:
+            t = time.perf_counter()
+            report.validation = validate_spill(spill, settings)
+            stages["validate"] = time.perf_counter() - t
+        if report.exit_status == 4:
+            commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
+            return
         t = time.perf_counter()
+        files.update(stage_union(spill, prefixes, work))
         report_json = report.as_json(list(resolution.documents), written=True)
         together = report_path.parent.resolve() == out.resolve()
+        checksums = {path: file_sha256(path) for path in files.values()}
         report.outputs = write_dataset(files, out, {report_path.name: report_json} if together
                                        else None)
         if not together:
             commit_files(report_path.parent, {report_path.name: report_json})
         if state:
-            state.record(dict(zip(targets, [files[TRIG_NAME], files[TTL_NAME], report_json],
-                                  strict=True)), report.summary_counts())
+            state.record(dict(zip(targets, [checksums[files[TRIG_NAME]],
+                                            checksums[files[TTL_NAME]],
+                                            sha256(report_json)], strict=True)),
+                         report.summary_counts())
         stages["write"] = time.perf_counter() - t
-    else:
-        commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
-    report.seconds = time.perf_counter() - t0
-    return report

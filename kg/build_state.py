@@ -58,8 +58,17 @@ _PACKAGES = ("rdflib", "pyshacl", "pyoxigraph")
 _SETTINGS = ("base_iri", "extractor", "max_bytes", "check_language")
 
 
-def _sha256(data: bytes) -> str:
+def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in pieces (a dataset can be large)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 class _Digest:
@@ -127,7 +136,7 @@ class BuildState:
         if cache is None:
             return None
         outputs = [Path(p).resolve() for p in outputs]
-        key = _sha256(str(outputs[0].parent).encode("utf-8"))[:20]
+        key = sha256(str(outputs[0].parent).encode("utf-8"))[:20]
         state_file = Path(settings.cache_dir) / "builds" / f"{key}.json"
         return cls(cache, state_file,
                    inputs_digest(documents, skipped, settings, validate, outputs))
@@ -153,18 +162,19 @@ class BuildState:
             return None
         for path, checksum in files.items():
             try:
-                if _sha256(Path(path).read_bytes()) != checksum:
+                if file_sha256(Path(path)) != checksum:
                     return None
             except OSError:
                 return None
         return state
 
-    def record(self, written: dict[Path, bytes], summary: dict) -> None:
-        """Remember what was just written: ``written`` maps each file to the bytes
-        this build wrote there. Failing to record costs the next build speed only."""
+    def record(self, written: dict[Path, str], summary: dict) -> None:
+        """Remember what was just written: ``written`` maps each file to the SHA-256
+        of the bytes this build wrote there (taken before they were renamed into
+        place). Failing to record costs the next build speed only."""
         state = {"version": STATE_VERSION, "digest": self.digest,
-                 "files": {str(Path(p).resolve()): _sha256(data)
-                           for p, data in written.items()},
+                 "files": {str(Path(p).resolve()): checksum
+                           for p, checksum in written.items()},
                  **summary}
         tmp = None
         try:

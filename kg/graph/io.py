@@ -14,10 +14,13 @@ writers; the kernel drops it when its holder dies, even by SIGKILL.
 from __future__ import annotations
 
 import fcntl
+import heapq
 import json
 import os
 import re
+import shutil
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +32,8 @@ JOURNAL_NAME = ".commit.json"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 LOCK_NAME = ".hankegraph.lock"
+WORK_PREFIX = ".build-"  # a build's working folder inside the output folder
+_STALE_SECONDS = 60  # a working folder this old and unlocked was left by a dead build
 
 
 def union_graph(ds: Dataset) -> Graph:
@@ -83,6 +88,12 @@ class _Terms:
             out = ox.BlankNode(str(term))
         self.cache[term] = out
         return out
+
+    def forget(self, above: int = 0) -> None:
+        """Drop the converted terms (when more than ``above``), keeping what was noted
+        of the namespaces: memory stays bounded on a large corpus."""
+        if len(self.cache) > above:
+            self.cache.clear()
 
     def prefixes(self) -> dict[str, str]:
         """The prefixes to declare: used, and only with plain local names."""
@@ -156,6 +167,112 @@ def serialise_graphs(graphs, prefixes: dict[str, str], index=None,
     union = (ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in sorted(index.triples(), key=order))
     ttl = _serialise(union, "TURTLE", candidates, lambda: set(conv.used))
     return {TRIG_NAME: trig, TTL_NAME: ttl}
+
+
+def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill) -> dict[str, Path]:
+    """The TriG of ``graphs`` (as :func:`serialise_graphs` writes it) in a file in
+    ``work``, one graph at a time, each graph's triples also handed to ``spill`` (a
+    kg.graph.spill.UnionSpill): validation reads its buckets, and each bucket's
+    first reading also writes it sorted to a run file for :func:`stage_union`."""
+    import pyoxigraph as ox
+
+    conv = _Terms(list(prefixes.items()))
+    order = _triple_order(conv)
+
+    def quads():
+        for iri, triples in graphs:
+            spill.add(triples)
+            g = conv(iri)
+            for s, p, o in sorted(triples, key=order):
+                yield ox.Quad(conv(s), conv(p), conv(o), g)
+            conv.forget(above=200_000)
+
+    def write_run(b: int, triples: list[tuple]) -> None:
+        if triples:
+            ox.serialize((ox.Triple(conv(s), conv(p), conv(o))
+                          for s, p, o in sorted(triples, key=order)),
+                         output=str(work / f"run-{b}.nt"), format=ox.RdfFormat.N_TRIPLES)
+        conv.forget()
+
+    spill.on_first_read = write_run
+    staged = {TRIG_NAME: _stage_serialised(work / TRIG_NAME, quads(), "TRIG", prefixes,
+                                           lambda: set(conv.used))}
+    spill.used_prefixes = lambda: set(conv.used)  # the Turtle's, once its runs are written
+    return staged
+
+
+def stage_union(spill, prefixes: dict[str, str], work: Path) -> dict[str, Path]:
+    """The Turtle (the union, each triple once, in :func:`_triple_order`) of a spill
+    that :func:`stage_graphs` filled: the buckets' sorted runs merged by subject (a
+    subject's triples are all in one run)."""
+    import pyoxigraph as ox
+
+    spill.read_all()  # the runs of the buckets validation did not read
+    runs = sorted(work.glob("run-*.nt"))
+    merged = heapq.merge(*((q.triple for q in ox.parse(path=str(r),
+                                                       format=ox.RdfFormat.N_TRIPLES))
+                           for r in runs), key=lambda t: t.subject.value)
+    staged = {TTL_NAME: _stage_serialised(work / TTL_NAME, merged, "TURTLE", prefixes,
+                                          spill.used_prefixes)}
+    for r in runs:
+        r.unlink()
+    return staged
+
+
+def _stage_serialised(target: Path, statements, fmt: str, prefixes: dict[str, str],
+                      used) -> Path:
+    """:func:`_serialise` into the file ``target``, on disk when this returns:
+    Oxigraph writes a draft, the copy keeps only the @prefix lines ``used()``."""
+    import pyoxigraph as ox
+
+    draft = target.with_name(target.name + ".draft")
+    ox.serialize(statements, output=str(draft), format=getattr(ox.RdfFormat, fmt),
+                 prefixes=prefixes)
+    keep = used()
+    with open(draft, "rb") as src, open(target, "wb") as dst:
+        head = []
+        line = src.readline()
+        while line.startswith(b"@prefix "):
+            if line.split(b" ")[1].rstrip(b":").decode() in keep:
+                head.append(line.rstrip(b"\n"))
+            line = src.readline()
+        dst.writelines(h + b"\n" for h in sorted(head))
+        dst.write(b"\n" + line)
+        shutil.copyfileobj(src, dst, 1 << 20)
+        os.fchmod(dst.fileno(), 0o666 & ~_UMASK)
+        dst.flush()
+        os.fsync(dst.fileno())
+    draft.unlink()
+    return target
+
+
+@contextmanager
+def workspace(folder: Path):
+    """A build's own working folder inside ``folder`` (on the output's file system,
+    so that staged files are renamed into place), removed afterwards. It is
+    flock-ed while in use; :func:`commit_files` removes those that dead builds left."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=folder))
+    lock = open(work / LOCK_NAME, "a")  # noqa: SIM115 - held for the whole build
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        lock.close()
+
+
+def _remove_dead_workspaces(folder: Path) -> None:
+    for work in folder.glob(WORK_PREFIX + "*"):
+        try:
+            if time.time() - work.stat().st_mtime < _STALE_SECONDS:
+                continue  # perhaps a build that has not locked it yet
+            with open(work / LOCK_NAME, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError:  # BlockingIOError: a live build holds it
+            continue
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -238,9 +355,11 @@ def recover(folder: Path) -> None:
         pass  # a read-only copy: every file in it is still whole
 
 
-def commit_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
+def commit_files(folder: Path, files: dict[str, bytes | Path]) -> dict[str, Path]:
     """Replace the files ``{name: content}`` in ``folder`` as one: after a crash at
-    any moment, either all are the old ones or (after :func:`recover`) all new."""
+    any moment, either all are the old ones or (after :func:`recover`) all new. A
+    content may be a file already written (and synced) in a :func:`workspace` of
+    ``folder``: it is renamed into place."""
     folder = Path(folder)
     with _locked(folder):
         _roll_forward(folder)
@@ -248,8 +367,11 @@ def commit_files(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
         for name in [*files, JOURNAL_NAME]:
             for stale in folder.glob(f".{name}.*.tmp"):
                 stale.unlink(missing_ok=True)
-        staged = {name: _stage(folder / name, data) for name, data in files.items()}
-        journal = {tmp.name: name for name, tmp in staged.items()}
+        _remove_dead_workspaces(folder)
+        staged = {name: data if isinstance(data, Path) else _stage(folder / name, data)
+                  for name, data in files.items()}
+        journal = {str(tmp.resolve().relative_to(folder.resolve())): name
+                   for name, tmp in staged.items()}
         _atomic_write(folder / JOURNAL_NAME, json.dumps(journal).encode("utf-8"))
         _sync_dir(folder)
         _roll_forward(folder)

@@ -138,9 +138,9 @@ class GraphBuilder:
 
     def graphs(self, res: Resolution) -> Iterator[tuple[URIRef, list[tuple]]]:
         """Each named graph with its triples (each once), one graph at a time, in
-        the order of the graphs' IRIs; the terms are shared between graphs, so
-        that a large corpus holds each IRI and literal once."""
-        terms: dict = {}
+        the order of the graphs' IRIs; within a graph each IRI and literal is one
+        object (terms are not shared between graphs: nothing keeps a corpus'
+        worth of them)."""
         by_doc: dict[str, list[Fact]] = {}
         for f in res.facts:
             by_doc.setdefault(f.doc_id, []).append(f)
@@ -153,7 +153,7 @@ class GraphBuilder:
         docs = {self.graph_iri(d.doc_id): d for d in res.documents}
         authority = self.base[AUTHORITY_GRAPH]
         for iri in sorted([*docs, authority], key=str):
-            g = _Triples(terms)
+            g = _Triples({})
             if iri == authority:
                 self._authority(g, res)
             else:

@@ -17,6 +17,14 @@ property or an ``sh:alternativePath`` of properties; ``sh:minCount``,
 ``sh:pattern`` (without ``sh:flags``), ``sh:minInclusive``, ``sh:maxInclusive``,
 ``sh:in``, ``sh:lessThan``, ``sh:or`` and ``sh:not``; ``sh:message``, ``sh:name``.
 Every result is a violation (the shapes set no other severity).
+
+A corpus too large to index at once is checked bucket by bucket
+(:meth:`Checker.check_buckets` over a :class:`kg.graph.spill.UnionSpill`): a bucket
+holds every triple of its subjects, which is all a focus node's own constraints
+read; a test that reads another node (``sh:class`` reads the types of a value) is
+put off to that node's bucket and run there. Shapes that would need two nodes'
+data at once cannot be split so (:class:`NotSplittable`); the caller then indexes
+the whole union.
 """
 
 from __future__ import annotations
@@ -47,8 +55,26 @@ _NODE_KINDS = {
 }
 
 
+# what a value test reads of the data besides the value: nothing, the value's types
+# (sh:class), or more (the value's own properties)
+READS_NOTHING, READS_TYPES, READS_MORE = 0, 1, 2
+
+
 class UnsupportedShape(ValueError):
     """The shapes use a SHACL feature this checker does not implement."""
+
+
+class NotSplittable(ValueError):
+    """The shapes read data of two nodes at once (a value's value, say): they cannot
+    be checked one bucket at a time."""
+
+
+class _Elsewhere(Exception):  # noqa: N818 - control flow, never seen by a caller
+    """A bucket's index was asked about a node of another bucket."""
+
+    def __init__(self, node):
+        super().__init__(node)
+        self.node = node
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,7 @@ class Shape:
     message: str | None = None
     # (constraint, argument, test(value, index) -> bool), compiled once
     value_constraints: list[tuple[URIRef, object, object]] = field(default_factory=list)
+    reads: list[int] = field(default_factory=list)  # per value constraint: READS_*
     focus_constraints: list[tuple[URIRef, object]] = field(default_factory=list)
     properties: list[Shape] = field(default_factory=list)
     target_classes: list[URIRef] = field(default_factory=list)
@@ -179,14 +206,44 @@ class Index:
         return self._instances.get(cls, set())
 
 
+class BucketIndex(Index):
+    """The triples of one bucket's subjects, and the class hierarchy of the whole
+    data (``hierarchy``: every ``rdfs:subClassOf`` triple, given apart); asking
+    about a node of another bucket raises :class:`_Elsewhere`."""
+
+    def __init__(self, triples: Iterable[tuple], home, hierarchy: Iterable[tuple] = ()):
+        self.home = home  # node -> bool: its triples are in this bucket
+        super().__init__(triples)
+        self.add_hierarchy(hierarchy)
+
+    def values(self, node, path: tuple[URIRef, ...]) -> set:
+        if not self.home(node):
+            raise _Elsewhere(node)
+        return super().values(node, path)
+
+    def superclasses(self, cls) -> set:
+        # the whole hierarchy came apart (its subjects are classes, in other buckets)
+        if cls not in self._supers:
+            seen, todo = {cls}, [cls]
+            while todo:
+                for parent in self._hierarchy.get(todo.pop(), ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            self._supers[cls] = seen
+        return self._supers[cls]
+
+
 class Checker:
     """The node shapes of a shapes graph, compiled once; ``check(index)`` gives the results."""
 
     def __init__(self, shapes: Graph):
         self.g = shapes
         self._compiled: dict = {}
+        self._compiling: set = set()  # recursion: a shape's reads are not known yet
         self.node_shapes = [self._compile(s) for s in
                             sorted(shapes.subjects(RDF.type, SH.NodeShape), key=str)]
+        self._numbered = list(self._compiled.values())  # put-off tests name shapes by number
 
     # ------------------------------------------------------------------ compiling
     def _list(self, node) -> list:
@@ -196,6 +253,7 @@ class Checker:
         if node in self._compiled:
             return self._compiled[node]
         shape = self._compiled[node] = Shape(node)
+        self._compiling.add(node)
         for p, o in sorted(self.g.predicate_objects(node)):
             if not str(p).startswith(str(SH)) or p in _DESCRIPTIVE:
                 if p == SH.message:
@@ -222,12 +280,29 @@ class Checker:
             elif p in _VALUE_CONSTRAINTS:
                 arg, test = self._value_test(node, p, o)
                 shape.value_constraints.append((p, arg, test))
+                shape.reads.append(self._reads(p, arg))
             elif p in _FOCUS_CONSTRAINTS:
                 kind = next(k for k in (_MIN_COUNT, _MAX_COUNT, _LESS_THAN) if k == p)
                 shape.focus_constraints.append((kind, o if kind is _LESS_THAN else int(o)))
             elif p not in _STRUCTURE:
                 raise UnsupportedShape(f"{node}: {p} is not supported")
+        self._compiling.discard(node)
         return shape
+
+    def _reads(self, kind, arg) -> int:
+        if kind == SH["class"]:
+            return READS_TYPES
+        if kind in (SH["or"], SH["not"]):
+            return max(map(self._shape_reads, arg if isinstance(arg, list) else [arg]),
+                       default=READS_NOTHING)
+        return READS_NOTHING
+
+    def _shape_reads(self, shape: Shape) -> int:
+        """What checking ``shape`` on a node reads of the data besides the node."""
+        if (shape.node in self._compiling or shape.path is not None or shape.properties
+                or shape.focus_constraints):
+            return READS_MORE
+        return max(shape.reads, default=READS_NOTHING)
 
     def _value_test(self, node, kind, o):
         """The constraint's argument as shown in messages, and its test of one value."""
@@ -265,7 +340,7 @@ class Checker:
         raise UnsupportedShape(f"{node}: {kind}")
 
     # ------------------------------------------------------------------ checking
-    def check(self, index: Index) -> list[Result]:
+    def check(self, index: Index, put_off=None) -> list[Result]:
         results: list[Result] = []
         for shape in self.node_shapes:
             focus_nodes = set()
@@ -274,13 +349,65 @@ class Checker:
             for prop in shape.target_subjects_of:
                 focus_nodes |= index.subjects_of(prop)
             for focus in focus_nodes:
-                results += self._validate(shape, focus, index)
+                results += self._validate(shape, focus, index, put_off)
+        return results
+
+    def check_buckets(self, spill, context=None, hierarchy: Iterable[tuple] = ()
+                      ) -> list[tuple[Result, object]]:
+        """Check a :class:`kg.graph.spill.UnionSpill` one bucket at a time: the
+        results, each with ``context(focus, index)`` (taken while the focus node's
+        bucket is read: what a report says about where the node came from). The
+        class hierarchy is the data's ``rdfs:subClassOf`` triples (which the spill
+        must keep) and ``hierarchy`` (the ontology's).
+        Tests put off to another bucket wait on disk (``spill.put_off``), not in
+        memory. Raises :class:`NotSplittable` when the shapes need two buckets at once."""
+        context = context or (lambda focus, index: None)
+        number = {id(shape): n for n, shape in enumerate(self._numbered)}
+        hierarchy = [*spill.kept(_SUBCLASS), *hierarchy]
+        results: list[tuple[Result, object]] = []
+        for b in range(spill.buckets):
+            index = BucketIndex(spill.bucket(b), spill.home(b), hierarchy)
+
+            def later(shape, i, focus, value, index=index):
+                spill.put_off(spill.bucket_of(value),
+                              (number[id(shape)], i, focus, value, context(focus, index)))
+            try:
+                found = self.check(index, later)
+            except _Elsewhere as e:
+                raise NotSplittable(f"a constraint reads {e.node} while checking another "
+                                    "node") from None
+            results += [(r, context(r.focus, index)) for r in found]
+        for b in range(spill.buckets):
+            # most put-off tests read only the value's types: the bucket's rdf:type
+            # triples, a small part of it, do for them
+            index = full = None
+            passed: dict[tuple, bool] = {}  # (shape, test, value): one run each
+            for n, i, focus, value, ctx in spill.put_off_in(b):
+                shape = self._numbered[n]
+                kind, arg, test = shape.value_constraints[i]
+                if shape.reads[i] is READS_MORE and full is None:
+                    index = full = BucketIndex(spill.bucket(b), spill.home(b), hierarchy)
+                elif index is None:
+                    index = BucketIndex(spill.bucket(b, only=_RDF_TYPE), spill.home(b),
+                                        hierarchy)
+                ok = passed.get((n, i, value))
+                if ok is None:
+                    try:
+                        ok = passed[(n, i, value)] = test(value, index)
+                    except _Elsewhere as e:
+                        raise NotSplittable(f"a constraint on {value} reads {e.node}") from None
+                if not ok:
+                    results.append((Result(focus, shape.node, shape.path_node, value,
+                                           shape.message or _default_message(kind, arg)), ctx))
         return results
 
     def conforms(self, shape: Shape, focus, index: Index) -> bool:
         return next(self._validate(shape, focus, index), None) is None
 
-    def _validate(self, shape: Shape, focus, index: Index) -> Iterator[Result]:
+    def _validate(self, shape: Shape, focus, index: Index, put_off=None) -> Iterator[Result]:
+        """The results of ``focus`` against ``shape``; with ``put_off``, a value test
+        that needs the value's data from another bucket is handed to
+        ``put_off(shape, test number, focus, value)`` instead."""
         msg = shape.message
         if shape.path is None:
             values = {focus}
@@ -300,13 +427,20 @@ class Checker:
                             yield Result(focus, shape.node, shape.path_node, v,
                                          msg or f"not less than the values of {arg}")
         for v in values:
-            for kind, arg, test in shape.value_constraints:
-                if not test(v, index):
+            for i, (kind, arg, test) in enumerate(shape.value_constraints):
+                try:
+                    ok = test(v, index)
+                except _Elsewhere as e:
+                    if put_off is None or e.node != v:
+                        raise
+                    put_off(shape, i, focus, v)
+                    continue
+                if not ok:
                     yield Result(focus, shape.node, shape.path_node, v,
                                  msg or _default_message(kind, arg))
         for prop in shape.properties:
             for v in values:
-                yield from self._validate(prop, v, index)
+                yield from self._validate(prop, v, index, put_off)
 
 
 def _has_datatype(v, datatype) -> bool:

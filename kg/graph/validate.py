@@ -125,6 +125,38 @@ def validate_index(index, settings: Settings | None = None,
         triples=triples, shapes=node_shapes, seconds=time.perf_counter() - t0)
 
 
+def validate_spill(spill, settings: Settings | None = None) -> ValidationReport:
+    """Validate the union that a kg.graph.spill.UnionSpill holds on disk, one bucket
+    at a time (memory does not grow with the corpus); shapes that cannot be checked
+    so are checked on the whole union in memory, as :func:`validate_index` does.
+    The spill must keep (``keep=``) ``rdfs:subClassOf`` and ``hg:fileName``."""
+    from kg.graph.shacl import Checker, Index, NotSplittable, UnsupportedShape
+
+    settings = settings or Settings()
+    shapes, ontology = load_shapes(settings.ontology_dir)
+    t0 = time.perf_counter()
+    try:
+        checker = Checker(shapes)
+        found = checker.check_buckets(spill, _document_nodes,
+                                      ontology.triples((None, RDFS.subClassOf, None)))
+    except (UnsupportedShape, NotSplittable) as e:
+        print(f"note: {SHAPES_NAME} cannot be checked bucket by bucket ({e}); "
+              "validating the whole graph in memory", file=sys.stderr)
+        return validate_index(Index(t for b in range(spill.buckets) for t in spill.bucket(b)),
+                              settings)
+    file_names = {d: str(name) for d, _p, name in spill.kept(HG.fileName)}
+    violations = [Violation(
+        node=_show(shapes, r.focus),
+        shape=_shape_name(shapes, r.source_shape, r.path),
+        message=r.message,
+        value=None if r.value is None or r.value == r.focus else _show(shapes, r.value),
+        documents=tuple(sorted({file_names.get(d, str(d)) for d in docs})),
+    ) for r, docs in found]
+    return ValidationReport(violations=_in_order(violations), triples=len(spill),
+                            shapes=len(checker.node_shapes),
+                            seconds=time.perf_counter() - t0)
+
+
 def _in_order(violations) -> tuple[Violation, ...]:
     return tuple(sorted(violations, key=lambda v: (v.documents, v.node, v.shape, v.message,
                                                    v.value or "")))
@@ -177,10 +209,17 @@ def _shape_name(shapes: Graph, shape, path) -> str:
     return f"{name} / {shapes.qname(path)}" if isinstance(path, URIRef) else name
 
 
-def _documents(index, node) -> tuple[str, ...]:
-    """The file names of the documents a node came from (``index``: kg.graph.shacl.Index)."""
+def _document_nodes(node, index) -> frozenset:
+    """The documents a node came from (``index``: a kg.graph.shacl.Index that has the
+    node's triples)."""
     docs = set(index.values(node, (PROV.wasDerivedFrom, HG.mentionedIn)))
     if HG.Document in index.values(node, (RDF.type,)):
         docs.add(node)
+    return frozenset(docs)
+
+
+def _documents(index, node) -> tuple[str, ...]:
+    """The file names of the documents a node came from (``index``: kg.graph.shacl.Index)."""
+    docs = _document_nodes(node, index)
     names = {str(min(index.values(d, (HG.fileName,)), default=d)) for d in docs}
     return tuple(sorted(names))
