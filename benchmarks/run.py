@@ -99,16 +99,17 @@ def bare_pipe_rss(corpus: Path, processes: int) -> tuple[float, int]:
     return float(output[0].strip().splitlines()[-1]), peak
 
 
-def throughput(n: int, work: Path) -> dict:
+def throughput(n: int, work: Path, pipe: bool = True) -> dict:
     """The issue-3 yardstick alone: a full 2-worker build against nlp.pipe with 2
-    processes on the same documents, with the peak memory of each."""
+    processes on the same documents, with the peak memory of each (without
+    ``pipe``, the build alone)."""
     corpus = work / f"docs{n}"
     write(corpus, n)
     summary: list[str] = []
     secs, rss = run([*KG, str(corpus), "--out", str(work / f"out{n}"), "--no-cache",
                      "--workers", "2"], summary)
     parent, workers = PEAKS["parent"], PEAKS["children"]
-    pipe_s, pipe_rss = bare_pipe_rss(corpus, 2)
+    pipe_s, pipe_rss = bare_pipe_rss(corpus, 2) if pipe else (float("nan"), 0)
     stages = next((ln for ln in summary[0].splitlines() if ln.startswith("time:")), "")
     return {"documents": n, "full_w2_s": secs, "full_w2_rss_mb": rss / 2**20,
             "build_parent_rss_mb": parent / 2**20, "build_workers_rss_mb": workers / 2**20,
@@ -154,11 +155,13 @@ def main() -> None:
                     help="only the cold-cache (full) build, the unchanged one and one edit")
     ap.add_argument("--throughput", action="store_true",
                     help="only the full 2-worker build against nlp.pipe with 2 processes")
+    ap.add_argument("--no-pipe", action="store_true",
+                    help="with --throughput: the build alone (its time and memory), no nlp.pipe")
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
         for n in args.sizes:
-            results.append(throughput(n, Path(tmp)) if args.throughput
+            results.append(throughput(n, Path(tmp), not args.no_pipe) if args.throughput
                            else bench(n, Path(tmp), args.incremental))
             print(json.dumps(results[-1]), flush=True)
     if args.json:

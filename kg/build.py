@@ -124,17 +124,26 @@ def _progress(items, total: int, enabled: bool, desc: str):
 
 
 def extract_documents(documents: list[Document], settings: Settings,
-                      skipped: list[Skipped], counts: Counter | None = None
-                      ) -> list[Extraction]:
+                      skipped: list[Skipped], counts: Counter | None = None,
+                      spool=None) -> list[Extraction]:
     """Extract every document not in the cache (kg/cache.py), in worker processes
     when there are many (kg/parallel.py); one that crashes the extractor is
-    reported, not fatal."""
+    reported, not fatal. With ``spool`` (a kg.cache.ExtractionSpool) the
+    extractions go there as they come, and the spool is returned: a large corpus'
+    extractions are then on disk, not in memory."""
     from kg.cache import ExtractionCache
     from kg.parallel import extract_many
 
     cache = ExtractionCache.for_settings(settings)
-    found = {d.doc_id: cache.get(d) if cache else None for d in documents}
-    todo = [d for d in documents if found[d.doc_id] is None]
+    found: dict[str, Extraction] = {}
+    keep = spool.add if spool is not None else (lambda e: found.__setitem__(e.document.doc_id, e))
+    todo = []
+    for doc in documents:
+        hit = cache.get(doc) if cache else None
+        if hit is None:
+            todo.append(doc)
+        else:
+            keep(hit)
     results = extract_many(todo, settings)
     for doc, result in zip(todo, _progress(results, len(todo), settings.progress, "extracting"),
                            strict=True):
@@ -142,12 +151,14 @@ def extract_documents(documents: list[Document], settings: Settings,
             skipped.append(Skipped(doc.path, result))
             print(f"skipping {doc.path}: {result}", file=sys.stderr)
             continue
-        found[doc.doc_id] = result
+        keep(result)
         if cache:
             cache.put(result)
     if counts is not None:
         counts.update(extracted=len(todo), reused=len(documents) - len(todo))
-    return [found[d.doc_id] for d in documents if found[d.doc_id] is not None]
+    if spool is not None:
+        return spool
+    return [found[d.doc_id] for d in documents if d.doc_id in found]
 
 
 def read_paths(paths: Iterable[str | Path], settings: Settings
@@ -174,16 +185,22 @@ def resolve_documents(documents: list[Document], skipped: list[Skipped], setting
                       stages: dict[str, float] | None = None) -> Resolution:
     """Extract (adding to ``skipped`` what fails), resolve and apply the curation file
     (adding the seconds of each to ``stages``, if given)."""
+    from kg.cache import ExtractionSpool
     from kg.resolve import resolve
     from kg.resolve.curation import load_curation
 
     stages = {} if stages is None else stages
     t = time.perf_counter()
     curation = load_curation(settings.curation_file)  # a bad file stops before extraction
-    extractions = extract_documents(documents, settings, skipped, counts)
-    stages["extract"] = time.perf_counter() - t
-    t = time.perf_counter()
-    resolution = resolve(extractions, load_authority(Path(settings.authority_dir)), curation)
+    spool = ExtractionSpool()
+    try:
+        extractions = extract_documents(documents, settings, skipped, counts, spool)
+        stages["extract"] = time.perf_counter() - t
+        t = time.perf_counter()
+        resolution = resolve(extractions, load_authority(Path(settings.authority_dir)),
+                             curation)
+    finally:
+        spool.close()
     stages["resolve"] = time.perf_counter() - t
     return resolution
 

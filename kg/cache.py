@@ -101,3 +101,35 @@ class ExtractionCache:
                 Path(tmp).unlink(missing_ok=True)
             print(f"warning: could not cache {extraction.document.path}: {e.strerror or e}",
                   file=sys.stderr)
+
+
+class ExtractionSpool:
+    """One build's extractions in a temporary file, read back one at a time in the
+    order of their documents' ids: resolution reads the corpus several times over,
+    and the corpus need not be in memory for that (``in_document_order`` tells
+    :func:`kg.resolve.resolve` so). Reading is by offset, so iterations may overlap."""
+
+    in_document_order = True
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile(prefix="hankegraph-extractions-")  # noqa: SIM115 - closed by close()
+        self._end = 0
+        self._at: dict[str, tuple[int, int]] = {}  # doc_id -> (offset, length)
+
+    def add(self, extraction: Extraction) -> None:
+        data = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
+        os.pwrite(self._file.fileno(), data, self._end)
+        self._at[extraction.document.doc_id] = (self._end, len(data))
+        self._end += len(data)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __iter__(self):
+        fd = self._file.fileno()
+        for doc_id in sorted(self._at):
+            offset, length = self._at[doc_id]
+            yield pickle.loads(os.pread(fd, length, offset))
+
+    def close(self) -> None:
+        self._file.close()

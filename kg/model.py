@@ -161,7 +161,7 @@ class Fact:
 class Resolution:
     """The resolved corpus: entities, facts, and the documents they came from."""
 
-    documents: tuple[Document, ...]
+    documents: tuple[Document, ...]  # without their text (resolution keeps no corpus text)
     entities: tuple[Entity, ...]
     facts: tuple[Fact, ...]
     merges: tuple[str, ...] = field(default=())  # human-readable reasons, one per merge

@@ -292,3 +292,25 @@ def test_no_duplicate_node_for_an_actor_the_gold_names_in_several_documents(tmp_
         checked += 1
         assert len(iris) == 1, f"{etype} {sorted(names)} is {len(iris)} nodes: {dict(iris)}"
     assert checked >= 20
+
+
+def test_extractions_spooled_on_disk_resolve_alike(dev_extractions, authority):
+    """`kg build` keeps its extractions on disk (kg.cache.ExtractionSpool) and
+    resolution reads them from there, several times over: the same resolution."""
+    from kg.cache import ExtractionSpool
+
+    spool = ExtractionSpool()
+    try:
+        for e in reversed(dev_extractions):
+            spool.add(e)
+        assert [e.document.doc_id for e in spool] == sorted(e.document.doc_id
+                                                            for e in dev_extractions)
+        both = zip(spool, spool)  # two readings at once do not disturb each other
+        assert all(a == b for a, b in both)
+        got, expected = resolve(spool, authority), resolve(dev_extractions, authority)
+    finally:
+        spool.close()
+    assert (got.entities, got.facts, got.merges) == \
+        (expected.entities, expected.facts, expected.merges)
+    assert got.documents == expected.documents
+    assert all(d.text == "" for d in got.documents)  # no corpus text kept

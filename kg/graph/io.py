@@ -185,7 +185,7 @@ def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill) -> dict[st
             g = conv(iri)
             for s, p, o in sorted(triples, key=order):
                 yield ox.Quad(conv(s), conv(p), conv(o), g)
-            conv.forget(above=200_000)
+            conv.forget(above=50_000)
 
     def write_run(b: int, triples: list[tuple]) -> None:
         if triples:

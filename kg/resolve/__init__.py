@@ -35,6 +35,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 
 from kg.authority import Authority, AuthorityRecord, fold, slug
@@ -81,9 +83,13 @@ def _best_name(names: Counter) -> str:
     return sorted(names.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
 
 
-def resolve(extractions: list[Extraction], authority: Authority,
+def resolve(extractions: Iterable[Extraction], authority: Authority,
             curation: tuple[Entry, ...] = ()) -> Resolution:
-    extractions = sorted(extractions, key=lambda e: e.document.doc_id)
+    """``extractions`` is read several times over, one at a time: a list, or an
+    iterable that is ``in_document_order`` (kg.cache.ExtractionSpool, which keeps
+    them on disk). The resolution's documents come without their text."""
+    if not getattr(extractions, "in_document_order", False):
+        extractions = sorted(extractions, key=lambda e: e.document.doc_id)
     locals_by_doc = {e.document.doc_id: _locals(e) for e in extractions}
     every = [locals_by_doc[d][k] for d in sorted(locals_by_doc) for k in sorted(locals_by_doc[d])]
 
@@ -134,7 +140,7 @@ def resolve(extractions: list[Extraction], authority: Authority,
     facts.sort(key=lambda f: (f.doc_id, f.relation.value, f.subject, f.object or "",
                               str(f.value), f.span.start))
     return Resolution(
-        documents=tuple(e.document for e in extractions),
+        documents=tuple(replace(e.document, text="") for e in extractions),
         entities=tuple(sorted(entities.values(), key=lambda x: x.iri_key)),
         facts=tuple(facts),
         merges=tuple(merges),
