@@ -324,14 +324,41 @@ class MentionFinder:
         return out
 
     def _distributed_heads(self, line: Line, text: str, start: int, h: int, base: str):
+        """`Rauman ja Satakunnan Kauppakamareille`, `Alfa ja Beeta -työryhmät`: a plural
+        head shared by coordinated names gives each conjunct its own organisation
+        (`Rauman Kauppakamari`, `Alfa -työryhmä`)."""
         toks = line.toks
-        if start < 2 or toks[start - 1].lower != "ja" or not toks[start - 2].is_cap:
+        head = toks[h].text
+        readings = [a for a in analyses(head.lower()) if a.get("NUMBER")]
+        if not readings or any(a.get("NUMBER") != "plural" for a in readings):
             return []
-        if not is_genitive(toks[start - 2].text) or h - start != 1:
+        if start < 2 or toks[start - 1].lower not in ("ja", "sekä"):
+            return []
+        hyphened = h - start == 2 and toks[h - 1].text == "-" and not toks[h - 1].space_after
+        if hyphened:
+            # `Alueiden kehittäminen ja Kasvupalvelut -valmisteluryhmät`: the conjunct is
+            # the nominal words before `ja`, back to a clause boundary, from a capital
+            first = start - 2
+            while first > 0 and start - 2 - first < 3 and not toks[first - 1].is_punct \
+                    and toks[first - 1].pos in ("NOUN", "PROPN", "ADJ", "X") \
+                    and toks[first - 1].lower not in ("ja", "sekä"):
+                first -= 1
+            while first < start - 1 and not toks[first].is_cap:
+                first += 1
+            conj = toks[first:start - 1]
+            if not conj or not conj[0].is_cap or any(t.pos in ("VERB", "AUX") for t in conj):
+                return []
+            name = f"{text[conj[0].start:conj[-1].end]} -{base}"
+            return [Cand(conj[0].start, conj[-1].end, line.number, EntityType.ORGANISATION,
+                         _display(name), "name.shared_head", 0.96, self.lookup(name),
+                         aliases=[name])]
+        if not toks[start - 2].is_cap or not is_genitive(toks[start - 2].text) \
+                or h - start != 1:
             return []
         name = f"{toks[start - 2].text} {base}"
+        # it outranks the bare genitive place it is written as (`Rauman`)
         return [Cand(toks[start - 2].start, toks[start - 2].end, line.number,
-                     EntityType.ORGANISATION, _display(name), "name.shared_head", 0.8,
+                     EntityType.ORGANISATION, _display(name), "name.shared_head", 0.96,
                      self.lookup(name), aliases=[name])]
 
     def _persons(self, line: Line) -> list[Cand]:
@@ -909,6 +936,9 @@ def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
     starts = k == 0 or toks[k - 1].text in (".", "!", "?", ":", "•", "–", "-")
     if not starts:
         return False
+    if k + 2 < len(toks) and toks[k + 1].text == "-" and not toks[k + 1].space_after \
+            and toks[k].space_after:
+        return False  # `Kasvupalvelut -valmistelutyöryhmän`: a name joined to its head word
     if t.pos in ("PRON", "DET", "ADV", "ADP", "SCONJ", "CCONJ"):
         return True
     first_part = t.text.split("-")[0]
