@@ -53,3 +53,18 @@ def test_granter_and_passive_grants(extractor):
 def test_person_title_organisation(extractor):
     e = extractor(doc("– Hyvä alku, toteaa KEHYKin toimitusjohtaja Anna Lind."))
     assert (Relation.MEMBER_OF, "Person:anna lind", "Organisation:kehyk") in facts(e)
+
+
+def test_later_sentences_of_a_paragraph_speak_of_its_project(extractor):
+    e = extractor(doc("Tukea saivat kaksi hanketta.\n\nKylämaisemat kuntoon -hankkeelle "
+                      "myönnettiin tukea 20 000 euroa. "
+                      "Toteutusaika on tammikuusta 2025 kesäkuuhun 2026."))
+    p = "Project:kylämaisemat kuntoon"
+    assert (Relation.END_DATE, p, "2026-06") in facts(e)
+    assert (Relation.START_DATE, p, "2025-01") in facts(e)
+
+
+def test_share_of_the_total_cost_is_no_total(extractor):
+    e = extractor(doc("Kylämaisemat kuntoon -hankkeelle myönnettiin tukea. Määrä on "
+                      "60 prosenttia kokonaiskustannuksista, kuitenkin enintään 30 000 euroa."))
+    assert not [c for c in e.claims if c.relation is Relation.TOTAL_COST]

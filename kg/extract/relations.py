@@ -141,6 +141,11 @@ class RelationReader:
             return named[0], "named"
         # the last project named before this unit
         before = [m for m in self.mentions if m.type is EntityType.PROJECT and m.end <= unit.start]
+        # a paragraph that names one project speaks of it in its later sentences
+        # (`X-hankkeelle myönnettiin … . Toteutusaika on …`)
+        in_paragraph = {_key(m) for m in before if m.line in unit.lines}
+        if len(in_paragraph) == 1 and not unit.key:
+            return before[-1], "paragraph"
         if before and self._anaphora(unit):
             return before[-1], "anaphora"
         if before and unit.key:
@@ -681,6 +686,8 @@ def _location_case(surface: str) -> bool:
 def _is_part(low: str, pos: int) -> bool:
     """`…1,3 miljoonaa euroa, josta Turun AMK:n osuus on 310 000 euroa`: a part."""
     left = low[max(0, pos - 60):pos]
+    if re.search(r"(%|\bprosenttia)\s+(\w+\s+)?\w*(kustannuksista|kuluista|budjetista)\b", left):
+        return True  # `70 prosenttia kokonaiskustannuksista, enintään 58 690 euroa`: a share
     return bool(re.search(r"\b(josta|joista|osuus|osuutena)\b", left))
 
 
