@@ -68,3 +68,13 @@ def test_share_of_the_total_cost_is_no_total(extractor):
     e = extractor(doc("Kylämaisemat kuntoon -hankkeelle myönnettiin tukea. Määrä on "
                       "60 prosenttia kokonaiskustannuksista, kuitenkin enintään 30 000 euroa."))
     assert not [c for c in e.claims if c.relation is Relation.TOTAL_COST]
+
+
+def test_organisation_money_was_allocated_to_grants_it(extractor):
+    e = extractor(doc("Maakuntahallitus myönsi rahoitusta kahdelle hankkeelle. Rantareitit "
+                      "-hanke rahoitetaan ministeriön Lapin liitolle osoittamasta "
+                      "AIKO-rahoituksesta. Tunturitaide -hankkeelle myönnettiin niin ikään "
+                      "AIKO-rahoitusta 12 000 euroa."))
+    f = facts(e)
+    assert (Relation.FUNDS, "org:Lapin liitto", "Project:rantareitit") in f
+    assert (Relation.FUNDS, "org:Lapin liitto", "Project:tunturitaide") in f

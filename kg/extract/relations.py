@@ -363,6 +363,9 @@ class RelationReader:
                 funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
                 if funds_here:
                     instruments = funds_here
+            channels = [m for m in unit.mentions if _channel(self.text, m)]
+            if channels:
+                granter = channels[0]
             if active is None and passive is None:
                 continue
             projects = [m for m in unit.mentions if m.type is EntityType.PROJECT]
@@ -709,5 +712,14 @@ def _verb_first_cue(unit: Unit, pos: int) -> bool:
 def _is_recipient(text: str, m: Cand) -> bool:
     """`Alfa Oy:lle myönnettiin`: the allative names who receives, not who gives."""
     surface = text[m.start:m.end]
+    if re.match(r"\s+osoittam\w*\b", text[m.end:m.end + 20]):
+        return False  # `TEM:n Alfan liitolle osoittamasta rahoituksesta`: the liitto grants it
     return bool(re.search(r"(lle|:lle)$", surface))
+
+
+def _channel(text: str, m: Cand) -> bool:
+    """`… ministeriön Alfan liitolle osoittamasta AIKO-rahoituksesta`: the organisation
+    the money was allocated to, which grants it on."""
+    return m.type is EntityType.ORGANISATION and text[m.start:m.end].endswith("lle") and \
+        bool(re.match(r"\s+osoittam\w*\b", text[m.end:m.end + 20]))
 
