@@ -78,3 +78,34 @@ def test_organisation_money_was_allocated_to_grants_it(extractor):
     f = facts(e)
     assert (Relation.FUNDS, "org:Lapin liitto", "Project:rantareitit") in f
     assert (Relation.FUNDS, "org:Lapin liitto", "Project:tunturitaide") in f
+
+
+def test_coordinated_genitive_owners_implement_the_project(extractor):
+    e = extractor(doc("ELY-keskus myönsi rahoitusta 40 hankkeelle. Rahoitus osoitettiin "
+                      "Lapin ammattikorkeakoulun ja Oulun ammattikorkeakoulun yhteiselle "
+                      "Metsät, vedet ja ilmasto -hankkeelle."))
+    f = facts(e)
+    p = "Project:metsät, vedet ja ilmasto"
+    assert (Relation.IMPLEMENTS, "org:Lapin ammattikorkeakoulu", p) in f
+    assert (Relation.IMPLEMENTS, "org:Oulun ammattikorkeakoulu", p) in f
+    assert (Relation.FUNDS, "Organisation:ely-keskus", p) in f
+
+
+def test_one_genitive_owner_administers_but_not_through_a_participle(extractor):
+    e = extractor(doc("Kuopion kaupungin uusi Torimarkkinat-hanke alkaa. Pohjois-Savon "
+                      "liiton rahoittama Kalaretki-hanke jatkuu."))
+    f = facts(e)
+    assert (Relation.ADMINISTERS, "municipality:297", "Project:torimarkkinat") in f
+    assert not [x for x in f if x[0] is Relation.ADMINISTERS and x[2] == "Project:kalaretki"]
+
+
+def test_fund_named_as_the_source_is_the_instrument_of_later_grants(extractor):
+    e = extractor(doc("Euroopan sosiaalirahastosta myönnettiin yhteensä 500 000 euroa "
+                      "kahdeksalle eri hankkeelle. Suurin rahoitus osoitettiin "
+                      "Kylätalo ry:n Tuvat auki -hankkeelle."))
+    f = facts(e)
+    p = "Project:tuvat auki"
+    assert (Relation.FUNDS, "funding:Euroopan sosiaalirahasto", p) in f
+    assert (Relation.ADMINISTERS, "Organisation:kylätalo ry", p) in f
+    # `kahdeksalle eri hankkeelle` is many projects, not the one named later
+    assert [c for c in e.claims if c.relation is Relation.FUNDS and c.amount_eur == 500000] == []

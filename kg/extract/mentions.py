@@ -1027,9 +1027,19 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
     as `-rahoitteiseen CIRCLE-hankkeeseen`), then from its first capital on."""
     marker_cases = (marker_cases or set()) - {"Nom", "Gen"}
     run: list[Tok] = []
+    commas = 0
     for t in reversed(toks):
+        if t.text == "," and commas < 2 and run and not any(r.is_cap for r in run) \
+                and any(r.lower in ("ja", "sekä") for r in run):
+            # `Yritysten muutoskyvykkyys, vihreä siirtymä ja digitalisaatio -hanke`: a
+            # lower-case coordinated list ending the name; its capital lies further back
+            commas += 1
+            run.insert(0, t)
+            continue
         if t.text in _STOP_PUNCT or t.text == "." or t.lower in ("euroa", "€", "eur"):
             break
+        if legal_form(t.text) and t.text.endswith(":n"):
+            break  # `Kylätalo ry:n Tuvat auki -hanke`: the owner, in the genitive
         if t.is_punct and t.text not in "!?-–&+'":
             break
         if not t.is_cap and (is_finite_verb(t.text) or _agent_participle(t.text)):
@@ -1064,8 +1074,11 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
 
 
 def _agent_participle(word: str) -> bool:
-    """`vetämä`, `hallinnoima`, `toteuttama`: `X:n vetämä` names who runs what follows."""
-    return any(a.get("PARTICIPLE") == "agent" for a in analyses(word))
+    """`vetämä`, `hallinnoima`, `toteuttama`: `X:n vetämä` names who runs what follows;
+    `siirtymä` (a transition), a noun in its own right too, is no participle."""
+    rs = analyses(word)
+    return any(a.get("PARTICIPLE") == "agent" for a in rs) and \
+        not any(a.get("CLASS") == "nimisana" and not a.get("PARTICIPLE") for a in rs)
 
 
 def _nominal_case(word: str) -> bool:

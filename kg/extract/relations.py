@@ -22,7 +22,7 @@ from kg.authority import fold
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand, is_title
-from kg.extract.morphology import cases_of, is_finite_verb, is_genitive
+from kg.extract.morphology import analyses, cases_of, is_finite_verb, is_genitive
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -139,6 +139,8 @@ class RelationReader:
         named = [m for m in unit.mentions if m.type is EntityType.PROJECT]
         if named:
             return named[0], "named"
+        if self._many_projects(unit):
+            return None, "none"  # `… myönnettiin 70 hankkeelle`: not one project's fact
         # the last project named before this unit
         before = [m for m in self.mentions if m.type is EntityType.PROJECT and m.end <= unit.start]
         # a paragraph that names one project speaks of it in its later sentences
@@ -156,9 +158,24 @@ class RelationReader:
             return self.only_project, "anaphora"
         return None, "none"
 
+    def _many_projects(self, unit: Unit) -> bool:
+        """`kymmenelle eri hankkeelle`, `70 hankkeelle`: a number of projects."""
+        low = unit.text.lower()
+        for m in re.finditer(r"\b(hank|projekt)\w*", low):
+            before = low[max(0, m.start() - 30):m.start()].split()
+            if before and _counts_many(before[-2:]):
+                return True
+        return False
+
     def _anaphora(self, unit: Unit) -> bool:
         low = unit.text.lower()
-        return any(re.search(rf"\b{a}\b", low) for a in lexicon.PROJECT_ANAPHORA)
+        for a in lexicon.PROJECT_ANAPHORA:
+            for m in re.finditer(rf"\b{a}\b", low):
+                before = low[max(0, m.start() - 30):m.start()].split()
+                # `70 hankkeelle`, `kymmenelle eri hankkeelle`: many projects, not this one
+                if not (before and _counts_many(before[-2:])):
+                    return True
+        return False
 
     def span(self, unit: Unit) -> Span:
         return Span(unit.start, unit.end, unit.text)
@@ -173,6 +190,7 @@ class RelationReader:
             project, how = self.project_for(unit, idx)
             self._roles(unit, project, how)
             self._run_by(unit)
+            self._owners(unit)
             if how != "page" or self._anaphora(unit):
                 self._together_with(unit, project)
             self._funding(unit, project, how)
@@ -260,6 +278,36 @@ class RelationReader:
                    and 0 <= p.start - start <= 2]
             if nxt:
                 self.add(Relation.ADMINISTERS, m, nxt[0], unit, "role.run_by", 0.8)
+
+    def _owners(self, unit: Unit) -> None:
+        """`Kuopion kaupungin uusi Alfa-hanke`: an organisation in the genitive right
+        before a project's name (across adjectives only) runs it; `A:n, B:n ja C:n
+        yhteinen Alfa-hanke`: coordinated owners implement it together."""
+        for p in unit.mentions:
+            if p.type is not EntityType.PROJECT:
+                continue
+            owners: list[Cand] = []
+            pos = p.start
+            for m in sorted((m for m in unit.mentions if m.end <= p.start),
+                            key=lambda m: -m.end):
+                if m.type not in ACTOR_TYPES + (EntityType.PROJECT,):
+                    continue
+                gap = self.text[m.end:pos]
+                glued = re.match(r"[\w:]*", gap).group(0)  # a case ending: `KEHYK|in`
+                between = gap[len(glued):]
+                words = re.findall(r"[\w-]+", between)
+                joints = owners and re.fullmatch(r"\s*(,|ja|sekä)\s*", between)
+                adjectives = not owners and all(_plain_adjective(w) for w in words) and \
+                    re.fullmatch(r"[\s\w-]*", between)
+                if m.type is EntityType.PROJECT or not (joints or adjectives) or \
+                        not is_genitive(_last_word(self.text[m.start:m.end]) + glued) or \
+                        _in_parentheses(self.text, m):
+                    break
+                owners.append(m)
+                pos = m.start
+            relation = Relation.ADMINISTERS if len(owners) == 1 else Relation.IMPLEMENTS
+            for o in owners:
+                self.add(relation, o, p, unit, "role.genitive_owner", 0.7)
 
     def _together_with(self, unit: Unit, project: Cand | None) -> None:
         """`… yhdessä Itä-Suomen 4H-liiton kanssa`: an organisation the project works
@@ -368,6 +416,13 @@ class RelationReader:
                 granter = channels[0]
             if active is None and passive is None:
                 continue
+            if active is None:
+                # `Euroopan sosiaalirahastosta myönnettiin … hankkeille`: the fund the
+                # money comes from is the instrument of the grants that follow
+                sources = [m for m in unit.mentions if m.type is EntityType.FUNDING
+                           and cases_of(_last_word(self.text[m.start:m.end])) & {"Ela"}]
+                if sources:
+                    instruments = sources
             projects = [m for m in unit.mentions if m.type is EntityType.PROJECT]
             if not projects:
                 project, _ = self.project_for(unit, 0)
@@ -653,6 +708,32 @@ def _only_project(projects: list[Cand]) -> Cand | None:
     if len(names) == 1 and projects[0].rule != "project.list_item":
         return projects[0]
     return None
+
+
+def _plain_adjective(word: str) -> bool:
+    """`uusi`, `ylimaakunnallinen`: an adjective, not a participle (`rahoittama`,
+    `vetämä`), which names a role of its own."""
+    rs = analyses(word)
+    return any(a.get("CLASS") == "laatusana" and not a.get("PARTICIPLE") for a in rs) and \
+        not any(a.get("PARTICIPLE") for a in rs)
+
+
+def _last_word(surface: str) -> str:
+    """The last word of a name as written, before a bracketed acronym (`… (ESR)`)."""
+    words = re.sub(r"\s*\([^)]*\)\s*$", "", surface).split()
+    return words[-1] if words else surface
+
+
+def _counts_many(words: list[str]) -> bool:
+    """`70`, `kymmenelle eri`, `useille`: a number or quantifier before a project word."""
+    for w in words:
+        w = w.strip(",.()")
+        if re.fullmatch(r"\d+", w) or w in ("eri", "useita", "useille", "useiden", "monia",
+                                             "monille", "kaikille", "kaikki"):
+            return True
+        if any(a.get("CLASS") == "lukusana" for a in analyses(w)):
+            return True
+    return False
 
 
 def _key(c: Cand) -> str:
