@@ -196,3 +196,12 @@ def test_hyphen_named_body_with_a_longer_head_is_one_entity(extractor):
                       "Satamat -valmistelutyöryhmän puheenjohtaja Oona Virtanen"))
     keys = {m.key for m in e.mentions if m.name.startswith("Satamat")}
     assert len(keys) == 1
+
+
+def test_acronym_in_brackets_by_the_initials_of_compound_parts(extractor):
+    # the name before the bracket is misspelt; the initials find the organisation
+    e = extractor(doc("Hanketta hallinnoi Lapin sairaanhoitopiiri.\n"
+                      "Lapin sairaanhoitopiri (LSHP) hakee rahoitusta. "
+                      "LSHP:lle myönnettiin tukea."))
+    lshp = [m for m in e.mentions if m.surface == "LSHP"]
+    assert lshp and all(m.key == "Organisation:lapin sairaanhoitopiiri" for m in lshp)

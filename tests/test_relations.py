@@ -109,3 +109,15 @@ def test_fund_named_as_the_source_is_the_instrument_of_later_grants(extractor):
     assert (Relation.ADMINISTERS, "Organisation:kylätalo ry", p) in f
     # `kahdeksalle eri hankkeelle` is many projects, not the one named later
     assert [c for c in e.claims if c.relation is Relation.FUNDS and c.amount_eur == 500000] == []
+
+
+def test_paragraph_under_a_listed_project_speaks_of_it(extractor):
+    e = extractor(doc("Kuntayhtymä hakee suostumusta seuraavien hankkeiden siirtämiseksi.\n\n"
+                      " 1. Ikäihmisten kotikuntoutuksen kehittäminen\n\n"
+                      "Ministeriö on myöntänyt Alfa Oy:lle avustusta 200 000 euroa "
+                      "käytettäväksi 1.3.2024-28.2.2026 kotikuntoutuksen kehittämiseen."))
+    f = facts(e)
+    p = "Project:ikäihmisten kotikuntoutuksen kehittäminen"
+    assert (Relation.ADMINISTERS, "Organisation:alfa oy", p) in f
+    assert (Relation.START_DATE, p, "2024-03-01") in f
+    assert (Relation.END_DATE, p, "2026-02-28") in f

@@ -877,6 +877,17 @@ class MentionFinder:
             if (c.type is EntityType.ORGANISATION and len(c.name.split()) >= 2
                     and len(first) >= 4 and not analyses(first) and first[:1].isupper()):
                 defined.setdefault(first, c)
+        # `Pirkanmaan sairaanhoitoiiri (PSHP)`: an acronym in brackets whose letters are
+        # the initials of the words or compound parts of one organisation named in the
+        # document stands for it, even when the words before it are misspelt
+        orgs = {fold(c.name): c for c in chosen if c.type is EntityType.ORGANISATION}
+        for m in re.finditer(r"\(([A-ZÅÄÖ]{2,8})\)", text):
+            acr = m.group(1)
+            if acr in defined or fold(acr) in self._abbreviations:
+                continue
+            fits = [c for c in orgs.values() if acr in _initials(c.name)]
+            if len(fits) == 1:
+                defined[acr] = fits[0]
         if not defined:
             return out
         pattern = re.compile(
@@ -904,6 +915,29 @@ def is_title(word: str) -> bool:
         return False
     base = head_nominative(word, lambda b: b.endswith(lexicon.TITLE_HEADS)).lower()
     return base.endswith(lexicon.TITLE_HEADS)
+
+
+def _initials(name: str) -> set[str]:
+    """The acronyms a name can have: each word gives its first letter or the first
+    letters of its compound parts (`sairaanhoitopiiri` → S or SHP); `ja` gives none."""
+    options = {""}
+    for word in re.findall(r"[^\W\d_]+", name):
+        if word.lower() in ("ja", "sekä", "och", "and", "of"):
+            continue
+        forms = {word[0].upper()}
+        for a in analyses(word):
+            structure = a.get("STRUCTURE", "")
+            parts = [p for p in structure.split("=") if p]
+            if len(parts) > 1:
+                pos, letters = 0, []
+                for p in parts:
+                    letters.append(word[pos:pos + 1].upper())
+                    pos += len(p)
+                forms.add("".join(letters))
+        options = {o + f for o in options for f in forms}
+        if len(options) > 256:
+            break
+    return options
 
 
 def lexicon_word(word: str) -> bool:

@@ -148,6 +148,11 @@ class RelationReader:
         in_paragraph = {_key(m) for m in before if m.line in unit.lines}
         if len(in_paragraph) == 1 and not unit.key:
             return before[-1], "paragraph"
+        # `1. NAME` on its own line, then the paragraph about it
+        if before and not unit.key and before[-1].line == unit.lines[0] - 1 and \
+                before[-1].rule in ("project.introduced_list", "project.heading") and \
+                unit.start == self.lines[unit.lines[0]].start:
+            return before[-1], "heading"
         if before and self._anaphora(unit):
             return before[-1], "anaphora"
         if before and unit.key:
@@ -425,8 +430,9 @@ class RelationReader:
                     instruments = sources
             projects = [m for m in unit.mentions if m.type is EntityType.PROJECT]
             if not projects:
-                project, _ = self.project_for(unit, 0)
-                projects = [project] if project is not None and self._anaphora(unit) else []
+                project, how = self.project_for(unit, 0)
+                projects = [project] if project is not None and \
+                    (self._anaphora(unit) or how == "heading") else []
             if not projects:
                 continue
             funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
@@ -440,7 +446,8 @@ class RelationReader:
                              amount_eur=money[0].euros if len(money) == 1 else None,
                              share_percent=shares[0][2] if len(shares) == 1 else None)
                 recipients = [m for m in unit.mentions if m.type in ACTOR_TYPES
-                              and _is_recipient(self.text, m) and m.start < p.start]
+                              and _is_recipient(self.text, m)
+                              and (m.start < p.start or p.end <= unit.start)]
                 for r in recipients:
                     self.add(Relation.ADMINISTERS, r, p, unit, "funding.recipient", 0.7)
 
@@ -792,7 +799,7 @@ def _verb_first_cue(unit: Unit, pos: int) -> bool:
 
 def _is_recipient(text: str, m: Cand) -> bool:
     """`Alfa Oy:lle myönnettiin`: the allative names who receives, not who gives."""
-    surface = text[m.start:m.end]
+    surface = text[m.start:m.end] + re.match(r"[\w:]*", text[m.end:m.end + 8]).group(0)
     if re.match(r"\s+osoittam\w*\b", text[m.end:m.end + 20]):
         return False  # `TEM:n Alfan liitolle osoittamasta rahoituksesta`: the liitto grants it
     return bool(re.search(r"(lle|:lle)$", surface))
