@@ -121,3 +121,20 @@ def test_paragraph_under_a_listed_project_speaks_of_it(extractor):
     assert (Relation.ADMINISTERS, "Organisation:alfa oy", p) in f
     assert (Relation.START_DATE, p, "2024-03-01") in f
     assert (Relation.END_DATE, p, "2026-02-28") in f
+
+
+def test_form_flattened_onto_one_line(extractor):
+    # a PDF form read as one line: keys and values without colons
+    e = extractor(doc(
+        "HAKEMUS Hakemusnumero 123 VIRANOMAINEN, JOLLE HAKEMUS OSOITETAAN Lapin liitto "
+        "Hakemustyyppi Uusi Tila Jätetty Käsittelijä Puhelinnumero Diaarinumero Saapumispvm "
+        "Projektin nimi Revontulet - matkailuhanke Toimintalinja 2 Projektityyppi "
+        "Kehittämisprojekti Aloituspäivämäärä PROJEKTIN HAKIJAN TIEDOT Hakijan nimi "
+        "Tunturi Palvelut Oy Hakijatyyppi Muu Y-tunnus Lähiosoite Postinumero "
+        "Projektin vastuuhenkilön nimi Outi Niemelä Asema organisaatiossa Kehityspäällikkö "
+        "Sähköpostiosoite Puhelinnumero"))
+    f = facts(e)
+    p = "Project:revontulet"
+    assert (Relation.ADMINISTERS, "Organisation:tunturi palvelut oy", p) in f
+    assert (Relation.CONTACT, "Person:outi niemelä", p) in f
+    assert not [x for x in f if x[0] is Relation.ADMINISTERS and x[1] == "org:Lapin liitto"]

@@ -619,13 +619,21 @@ class MentionFinder:
             if value[:1] in QUOTES:
                 continue  # a quoted name is read by _quoted_projects
             marker = re.search(r"\s+[-–]\s*\w*(hank|projekt)\w*$", value)
+            if marker is None and len(value.split()) > 16:
+                # a form flattened onto one line (`Projektin nimi Alfa - matkailuhanke
+                # Ohjelma …`): the name runs to its project marker
+                marker = re.search(r"\s+[-–]\s*\w*(hank|projekt)\w*", value)
+                if marker is not None:
+                    value = value[:marker.end()]
             name = value[:marker.start()] if marker else value
             name = name.strip(" .")
             if not name[:1].isupper() or not 1 <= len(name.split()) <= 16:
                 continue
             s0 = value_line.start + value_line.text.index(name, start)
+            # as sure as a project marker on the same words, and preferred to it: the
+            # form says this is the project it is about
             out.append(Cand(s0, s0 + len(name), value_line.number, EntityType.PROJECT, name,
-                            "project.form_name", 0.8,
+                            "project.form_name", 0.85,
                             aliases=[value] if value != name else []))
         return out
 
@@ -1141,7 +1149,8 @@ def _is_object_case(word: str) -> bool:
 
 def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
     """Keep the best of overlapping candidates: longer first, then more confident."""
-    rule_rank = {"gazetteer.authority": 3, "name.municipality_actor": 3, "name.legal_form": 2}
+    rule_rank = {"gazetteer.authority": 3, "name.municipality_actor": 3, "name.legal_form": 2,
+                 "project.form_name": 2}
     ordered = sorted(cands, key=lambda c: (-c.length, -c.confidence,
                                            -rule_rank.get(c.rule, 0), c.start, c.name))
     kept: list[Cand] = []

@@ -232,6 +232,10 @@ class RelationReader:
             after = [a for a in fit if pos <= a.start < bounds[k + 1]]
             prev = bounds[k - 1] if k > 0 else unit.start
             before = [a for a in fit if prev <= a.start < pos]
+            if before and pos - max(a.end for a in before) > 60:
+                # `… OSOITETAAN Kymenlaakson liitto 2. PROJEKTI … HAKIJAN TIEDOT`: a
+                # cue far after the actor (a form flattened onto a line) is not its role
+                before = []
             chosen = after or before
             # `X toimii projektin hallinnoijana`: the actor stands before the cue
             if after and before and not any(c[0] < pos for c in cues[:k]):
