@@ -138,3 +138,13 @@ def test_form_flattened_onto_one_line(extractor):
     assert (Relation.ADMINISTERS, "Organisation:tunturi palvelut oy", p) in f
     assert (Relation.CONTACT, "Person:outi niemelä", p) in f
     assert not [x for x in f if x[0] is Relation.ADMINISTERS and x[1] == "org:Lapin liitto"]
+
+
+def test_evidence_ends_before_phone_numbers_and_e_mail_addresses(extractor):
+    e = extractor(doc("Lisätietoja\nSatamat -työryhmän puheenjohtaja Oona Virtanen, "
+                      "puh. 0295 123 456, oona.virtanen(at)esimerkki.fi"))
+    contacts = [c for c in e.claims if c.relation is Relation.CONTACT]
+    assert contacts
+    for c in e.claims:
+        assert c.span.sentence.endswith("Oona Virtanen")
+        assert "0295" not in c.span.sentence and "(at)" not in c.span.sentence

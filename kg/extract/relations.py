@@ -208,7 +208,7 @@ class RelationReader:
         self._context_funders()
         self._contacts()
         self._membership()
-        return self.claims
+        return [_without_contact_details(c) for c in self.claims]
 
     def _roles(self, unit: Unit, project: Cand | None, how: str) -> None:
         if project is None:
@@ -719,6 +719,28 @@ def _only_project(projects: list[Cand]) -> Cand | None:
     if len(names) == 1 and projects[0].rule != "project.list_item":
         return projects[0]
     return None
+
+
+#: A phone number (`040 123 4567`, `0295 024 162`, `+358 …`) or an e-mail address
+#: (`etunimi.sukunimi(at)esimerkki.fi`), with the `puh.`/`p.` before it.
+_CONTACT_DETAIL = re.compile(
+    r"(?:\b(?:puh|p|tel|gsm)\.?:?\s*)?"
+    r"(?:\+358[\d ]{6,}|(?<!\d)0\d{1,3}[ -]?\d{3}[ -]?\d{3,4}(?!\d))"
+    r"|[\w.%+-]+\s?(?:@|\(at\))\s?[\w-]+(?:\.[\w-]+)*", re.I)
+
+
+def _without_contact_details(claim: RawClaim) -> RawClaim:
+    """Evidence ends before a phone number or an e-mail address: persons are named by
+    name and role only (`…puheenjohtaja Liisa Lahti, puh. 040 …` → `…Liisa Lahti`)."""
+    m = _CONTACT_DETAIL.search(claim.span.sentence)
+    if m is None:
+        return claim
+    kept = claim.span.sentence[:m.start()].rstrip(" ,;:–-")
+    if not kept.strip():
+        return claim
+    span = Span(claim.span.start, claim.span.start + len(kept), kept)
+    return RawClaim(claim.relation, claim.subject, claim.object, claim.value, span, claim.rule,
+                    claim.confidence, claim.amount_eur, claim.share_percent)
 
 
 def _plain_adjective(word: str) -> bool:
