@@ -168,3 +168,40 @@ def test_surname_read_only_as_a_verb_or_pronoun_stays_as_written(extractor, text
     """Surnames inflect as nouns: a name Voikko reads only as a verb or a pronoun is
     not cut to that word's base form (`Nousi` is not `nousta`)."""
     assert (EntityType.PERSON, person) in names(extractor(doc(text)))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a plural head shared by coordinated genitives: one organisation per conjunct
+        ("Hallitus myönsi Porin ja Kokkolan Kauppakamareille tukea.",
+         {"Porin Kauppakamari", "Kokkolan Kauppakamari"}),
+        # a hyphen-joined plural head shared by coordinated names
+        ("Matkailu ja Vesihuolto -työryhmät kokoontuivat Porissa.",
+         {"Matkailu -työryhmä", "Vesihuolto -työryhmä"}),
+    ],
+)
+def test_shared_plural_head_gives_each_conjunct_a_name(extractor, text, expected):
+    assert expected <= {n for t, n in names(extractor(doc(text)), EntityType.ORGANISATION)}
+
+
+def test_name_joined_to_its_head_at_a_line_start(extractor):
+    # `Satamat -työryhmän` begins the line: its capital is the name's, not the sentence's
+    e = extractor(doc("Lisätietoja\nSatamat -työryhmän puheenjohtaja Oona Virtanen"))
+    assert (EntityType.ORGANISATION, "Satamat -työryhmä") in names(e)
+
+
+def test_hyphen_named_body_with_a_longer_head_is_one_entity(extractor):
+    e = extractor(doc("Satamat ja Kalastus -valmisteluryhmät kokoontuivat.\n\nLisätietoja\n"
+                      "Satamat -valmistelutyöryhmän puheenjohtaja Oona Virtanen"))
+    keys = {m.key for m in e.mentions if m.name.startswith("Satamat")}
+    assert len(keys) == 1
+
+
+def test_acronym_in_brackets_by_the_initials_of_compound_parts(extractor):
+    # the name before the bracket is misspelt; the initials find the organisation
+    e = extractor(doc("Hanketta hallinnoi Lapin sairaanhoitopiiri.\n"
+                      "Lapin sairaanhoitopiri (LSHP) hakee rahoitusta. "
+                      "LSHP:lle myönnettiin tukea."))
+    lshp = [m for m in e.mentions if m.surface == "LSHP"]
+    assert lshp and all(m.key == "Organisation:lapin sairaanhoitopiiri" for m in lshp)

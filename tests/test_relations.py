@@ -53,3 +53,98 @@ def test_granter_and_passive_grants(extractor):
 def test_person_title_organisation(extractor):
     e = extractor(doc("– Hyvä alku, toteaa KEHYKin toimitusjohtaja Anna Lind."))
     assert (Relation.MEMBER_OF, "Person:anna lind", "Organisation:kehyk") in facts(e)
+
+
+def test_later_sentences_of_a_paragraph_speak_of_its_project(extractor):
+    e = extractor(doc("Tukea saivat kaksi hanketta.\n\nKylämaisemat kuntoon -hankkeelle "
+                      "myönnettiin tukea 20 000 euroa. "
+                      "Toteutusaika on tammikuusta 2025 kesäkuuhun 2026."))
+    p = "Project:kylämaisemat kuntoon"
+    assert (Relation.END_DATE, p, "2026-06") in facts(e)
+    assert (Relation.START_DATE, p, "2025-01") in facts(e)
+
+
+def test_share_of_the_total_cost_is_no_total(extractor):
+    e = extractor(doc("Kylämaisemat kuntoon -hankkeelle myönnettiin tukea. Määrä on "
+                      "60 prosenttia kokonaiskustannuksista, kuitenkin enintään 30 000 euroa."))
+    assert not [c for c in e.claims if c.relation is Relation.TOTAL_COST]
+
+
+def test_organisation_money_was_allocated_to_grants_it(extractor):
+    e = extractor(doc("Maakuntahallitus myönsi rahoitusta kahdelle hankkeelle. Rantareitit "
+                      "-hanke rahoitetaan ministeriön Lapin liitolle osoittamasta "
+                      "AIKO-rahoituksesta. Tunturitaide -hankkeelle myönnettiin niin ikään "
+                      "AIKO-rahoitusta 12 000 euroa."))
+    f = facts(e)
+    assert (Relation.FUNDS, "org:Lapin liitto", "Project:rantareitit") in f
+    assert (Relation.FUNDS, "org:Lapin liitto", "Project:tunturitaide") in f
+
+
+def test_coordinated_genitive_owners_implement_the_project(extractor):
+    e = extractor(doc("ELY-keskus myönsi rahoitusta 40 hankkeelle. Rahoitus osoitettiin "
+                      "Lapin ammattikorkeakoulun ja Oulun ammattikorkeakoulun yhteiselle "
+                      "Metsät, vedet ja ilmasto -hankkeelle."))
+    f = facts(e)
+    p = "Project:metsät, vedet ja ilmasto"
+    assert (Relation.IMPLEMENTS, "org:Lapin ammattikorkeakoulu", p) in f
+    assert (Relation.IMPLEMENTS, "org:Oulun ammattikorkeakoulu", p) in f
+    assert (Relation.FUNDS, "Organisation:ely-keskus", p) in f
+
+
+def test_one_genitive_owner_administers_but_not_through_a_participle(extractor):
+    e = extractor(doc("Kuopion kaupungin uusi Torimarkkinat-hanke alkaa. Pohjois-Savon "
+                      "liiton rahoittama Kalaretki-hanke jatkuu."))
+    f = facts(e)
+    assert (Relation.ADMINISTERS, "municipality:297", "Project:torimarkkinat") in f
+    assert not [x for x in f if x[0] is Relation.ADMINISTERS and x[2] == "Project:kalaretki"]
+
+
+def test_fund_named_as_the_source_is_the_instrument_of_later_grants(extractor):
+    e = extractor(doc("Euroopan sosiaalirahastosta myönnettiin yhteensä 500 000 euroa "
+                      "kahdeksalle eri hankkeelle. Suurin rahoitus osoitettiin "
+                      "Kylätalo ry:n Tuvat auki -hankkeelle."))
+    f = facts(e)
+    p = "Project:tuvat auki"
+    assert (Relation.FUNDS, "funding:Euroopan sosiaalirahasto", p) in f
+    assert (Relation.ADMINISTERS, "Organisation:kylätalo ry", p) in f
+    # `kahdeksalle eri hankkeelle` is many projects, not the one named later
+    assert [c for c in e.claims if c.relation is Relation.FUNDS and c.amount_eur == 500000] == []
+
+
+def test_paragraph_under_a_listed_project_speaks_of_it(extractor):
+    e = extractor(doc("Kuntayhtymä hakee suostumusta seuraavien hankkeiden siirtämiseksi.\n\n"
+                      " 1. Ikäihmisten kotikuntoutuksen kehittäminen\n\n"
+                      "Ministeriö on myöntänyt Alfa Oy:lle avustusta 200 000 euroa "
+                      "käytettäväksi 1.3.2024-28.2.2026 kotikuntoutuksen kehittämiseen."))
+    f = facts(e)
+    p = "Project:ikäihmisten kotikuntoutuksen kehittäminen"
+    assert (Relation.ADMINISTERS, "Organisation:alfa oy", p) in f
+    assert (Relation.START_DATE, p, "2024-03-01") in f
+    assert (Relation.END_DATE, p, "2026-02-28") in f
+
+
+def test_form_flattened_onto_one_line(extractor):
+    # a PDF form read as one line: keys and values without colons
+    e = extractor(doc(
+        "HAKEMUS Hakemusnumero 123 VIRANOMAINEN, JOLLE HAKEMUS OSOITETAAN Lapin liitto "
+        "Hakemustyyppi Uusi Tila Jätetty Käsittelijä Puhelinnumero Diaarinumero Saapumispvm "
+        "Projektin nimi Revontulet - matkailuhanke Toimintalinja 2 Projektityyppi "
+        "Kehittämisprojekti Aloituspäivämäärä PROJEKTIN HAKIJAN TIEDOT Hakijan nimi "
+        "Tunturi Palvelut Oy Hakijatyyppi Muu Y-tunnus Lähiosoite Postinumero "
+        "Projektin vastuuhenkilön nimi Outi Niemelä Asema organisaatiossa Kehityspäällikkö "
+        "Sähköpostiosoite Puhelinnumero"))
+    f = facts(e)
+    p = "Project:revontulet"
+    assert (Relation.ADMINISTERS, "Organisation:tunturi palvelut oy", p) in f
+    assert (Relation.CONTACT, "Person:outi niemelä", p) in f
+    assert not [x for x in f if x[0] is Relation.ADMINISTERS and x[1] == "org:Lapin liitto"]
+
+
+def test_evidence_ends_before_phone_numbers_and_e_mail_addresses(extractor):
+    e = extractor(doc("Lisätietoja\nSatamat -työryhmän puheenjohtaja Oona Virtanen, "
+                      "puh. 0295 123 456, oona.virtanen(at)esimerkki.fi"))
+    contacts = [c for c in e.claims if c.relation is Relation.CONTACT]
+    assert contacts
+    for c in e.claims:
+        assert c.span.sentence.endswith("Oona Virtanen")
+        assert "0295" not in c.span.sentence and "(at)" not in c.span.sentence

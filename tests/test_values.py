@@ -51,3 +51,25 @@ def test_periods(text, begins, ends):
 def test_impossible_dates_are_not_dates():
     assert find_periods("31.2.2022-1.3.2022") == []
     assert find_periods("1.1.2023-1.1.2022") == []  # ends before it starts
+
+
+@pytest.mark.parametrize(
+    "text, begins, ends",
+    [
+        ("Hanke kestää tammikuusta 2024 joulukuuhun 2025.", "2024-01", "2025-12"),
+        ("Toteutusaika on ensi syyskuun alusta vuoden 2027 helmikuun loppuun.",
+         None, "2027-02-28"),
+        ("Toteutusaika on kuluvan vuoden toukokuun alusta kesäkuun loppuun vuonna 2028.",
+         None, "2028-06-30"),
+        ("Hanke päättyy marraskuun 2026 loppuun.", None, "2026-11-30"),
+        ("Työ alkaa vuoden 2025 maaliskuun alusta ja jatkuu lokakuun loppuun vuonna 2026.",
+         None, "2026-10-31"),
+    ],
+)
+def test_periods_with_months_in_words(text, begins, ends):
+    p = find_periods(text)[0]
+    assert (p.begins, p.ends) == (begins, ends)
+
+
+def test_month_without_a_year_is_no_date():
+    assert find_periods("Haku on auki elokuun loppuun.") == []

@@ -138,7 +138,8 @@ GRANT_VERBS_ACTIVE = ("myönsi", "myönsivät", "myöntää", "myöntänyt", "my
                       "puoltaa", "päätti myöntää", "rahoittaa", "rahoitti")
 #: Passive or receiving grant phrases: the funder is not in the sentence.
 GRANT_PASSIVE = ("myönnettiin", "myönnetään", "myönnetty", "sai rahoitusta", "saa rahoitusta",
-                 "sai tukea", "saa tukea", "osarahoitetaan", "rahoitetaan", "on myönnetty")
+                 "sai tukea", "saa tukea", "osarahoitetaan", "rahoitetaan", "on myönnetty",
+                 "osoitettiin", "on osoitettu")
 #: Organs that act for the organisation named in their genitive.
 ORGAN_HEADS = ("hallitus", "maakuntahallitus", "lautakunta", "valtuusto", "jaosto",
                "kaupunginhallitus", "kunnanhallitus", "aluehallitus")

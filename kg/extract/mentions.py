@@ -324,14 +324,41 @@ class MentionFinder:
         return out
 
     def _distributed_heads(self, line: Line, text: str, start: int, h: int, base: str):
+        """`Rauman ja Satakunnan Kauppakamareille`, `Alfa ja Beeta -työryhmät`: a plural
+        head shared by coordinated names gives each conjunct its own organisation
+        (`Rauman Kauppakamari`, `Alfa -työryhmä`)."""
         toks = line.toks
-        if start < 2 or toks[start - 1].lower != "ja" or not toks[start - 2].is_cap:
+        head = toks[h].text
+        readings = [a for a in analyses(head.lower()) if a.get("NUMBER")]
+        if not readings or any(a.get("NUMBER") != "plural" for a in readings):
             return []
-        if not is_genitive(toks[start - 2].text) or h - start != 1:
+        if start < 2 or toks[start - 1].lower not in ("ja", "sekä"):
+            return []
+        hyphened = h - start == 2 and toks[h - 1].text == "-" and not toks[h - 1].space_after
+        if hyphened:
+            # `Alueiden kehittäminen ja Kasvupalvelut -valmisteluryhmät`: the conjunct is
+            # the nominal words before `ja`, back to a clause boundary, from a capital
+            first = start - 2
+            while first > 0 and start - 2 - first < 3 and not toks[first - 1].is_punct \
+                    and toks[first - 1].pos in ("NOUN", "PROPN", "ADJ", "X") \
+                    and toks[first - 1].lower not in ("ja", "sekä"):
+                first -= 1
+            while first < start - 1 and not toks[first].is_cap:
+                first += 1
+            conj = toks[first:start - 1]
+            if not conj or not conj[0].is_cap or any(t.pos in ("VERB", "AUX") for t in conj):
+                return []
+            name = f"{text[conj[0].start:conj[-1].end]} -{base}"
+            return [Cand(conj[0].start, conj[-1].end, line.number, EntityType.ORGANISATION,
+                         _display(name), "name.shared_head", 0.96, self.lookup(name),
+                         aliases=[name])]
+        if not toks[start - 2].is_cap or not is_genitive(toks[start - 2].text) \
+                or h - start != 1:
             return []
         name = f"{toks[start - 2].text} {base}"
+        # it outranks the bare genitive place it is written as (`Rauman`)
         return [Cand(toks[start - 2].start, toks[start - 2].end, line.number,
-                     EntityType.ORGANISATION, _display(name), "name.shared_head", 0.8,
+                     EntityType.ORGANISATION, _display(name), "name.shared_head", 0.96,
                      self.lookup(name), aliases=[name])]
 
     def _persons(self, line: Line) -> list[Cand]:
@@ -592,13 +619,21 @@ class MentionFinder:
             if value[:1] in QUOTES:
                 continue  # a quoted name is read by _quoted_projects
             marker = re.search(r"\s+[-–]\s*\w*(hank|projekt)\w*$", value)
+            if marker is None and len(value.split()) > 16:
+                # a form flattened onto one line (`Projektin nimi Alfa - matkailuhanke
+                # Ohjelma …`): the name runs to its project marker
+                marker = re.search(r"\s+[-–]\s*\w*(hank|projekt)\w*", value)
+                if marker is not None:
+                    value = value[:marker.end()]
             name = value[:marker.start()] if marker else value
             name = name.strip(" .")
             if not name[:1].isupper() or not 1 <= len(name.split()) <= 16:
                 continue
             s0 = value_line.start + value_line.text.index(name, start)
+            # as sure as a project marker on the same words, and preferred to it: the
+            # form says this is the project it is about
             out.append(Cand(s0, s0 + len(name), value_line.number, EntityType.PROJECT, name,
-                            "project.form_name", 0.8,
+                            "project.form_name", 0.85,
                             aliases=[value] if value != name else []))
         return out
 
@@ -850,6 +885,17 @@ class MentionFinder:
             if (c.type is EntityType.ORGANISATION and len(c.name.split()) >= 2
                     and len(first) >= 4 and not analyses(first) and first[:1].isupper()):
                 defined.setdefault(first, c)
+        # `Pirkanmaan sairaanhoitoiiri (PSHP)`: an acronym in brackets whose letters are
+        # the initials of the words or compound parts of one organisation named in the
+        # document stands for it, even when the words before it are misspelt
+        orgs = {fold(c.name): c for c in chosen if c.type is EntityType.ORGANISATION}
+        for m in re.finditer(r"\(([A-ZÅÄÖ]{2,8})\)", text):
+            acr = m.group(1)
+            if acr in defined or fold(acr) in self._abbreviations:
+                continue
+            fits = [c for c in orgs.values() if acr in _initials(c.name)]
+            if len(fits) == 1:
+                defined[acr] = fits[0]
         if not defined:
             return out
         pattern = re.compile(
@@ -877,6 +923,29 @@ def is_title(word: str) -> bool:
         return False
     base = head_nominative(word, lambda b: b.endswith(lexicon.TITLE_HEADS)).lower()
     return base.endswith(lexicon.TITLE_HEADS)
+
+
+def _initials(name: str) -> set[str]:
+    """The acronyms a name can have: each word gives its first letter or the first
+    letters of its compound parts (`sairaanhoitopiiri` → S or SHP); `ja` gives none."""
+    options = {""}
+    for word in re.findall(r"[^\W\d_]+", name):
+        if word.lower() in ("ja", "sekä", "och", "and", "of"):
+            continue
+        forms = {word[0].upper()}
+        for a in analyses(word):
+            structure = a.get("STRUCTURE", "")
+            parts = [p for p in structure.split("=") if p]
+            if len(parts) > 1:
+                pos, letters = 0, []
+                for p in parts:
+                    letters.append(word[pos:pos + 1].upper())
+                    pos += len(p)
+                forms.add("".join(letters))
+        options = {o + f for o in options for f in forms}
+        if len(options) > 256:
+            break
+    return options
 
 
 def lexicon_word(word: str) -> bool:
@@ -909,6 +978,9 @@ def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
     starts = k == 0 or toks[k - 1].text in (".", "!", "?", ":", "•", "–", "-")
     if not starts:
         return False
+    if k + 2 < len(toks) and toks[k + 1].text == "-" and not toks[k + 1].space_after \
+            and toks[k].space_after:
+        return False  # `Kasvupalvelut -valmistelutyöryhmän`: a name joined to its head word
     if t.pos in ("PRON", "DET", "ADV", "ADP", "SCONJ", "CCONJ"):
         return True
     first_part = t.text.split("-")[0]
@@ -997,9 +1069,19 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
     as `-rahoitteiseen CIRCLE-hankkeeseen`), then from its first capital on."""
     marker_cases = (marker_cases or set()) - {"Nom", "Gen"}
     run: list[Tok] = []
+    commas = 0
     for t in reversed(toks):
+        if t.text == "," and commas < 2 and run and not any(r.is_cap for r in run) \
+                and any(r.lower in ("ja", "sekä") for r in run):
+            # `Yritysten muutoskyvykkyys, vihreä siirtymä ja digitalisaatio -hanke`: a
+            # lower-case coordinated list ending the name; its capital lies further back
+            commas += 1
+            run.insert(0, t)
+            continue
         if t.text in _STOP_PUNCT or t.text == "." or t.lower in ("euroa", "€", "eur"):
             break
+        if legal_form(t.text) and t.text.endswith(":n"):
+            break  # `Kylätalo ry:n Tuvat auki -hanke`: the owner, in the genitive
         if t.is_punct and t.text not in "!?-–&+'":
             break
         if not t.is_cap and (is_finite_verb(t.text) or _agent_participle(t.text)):
@@ -1034,8 +1116,11 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
 
 
 def _agent_participle(word: str) -> bool:
-    """`vetämä`, `hallinnoima`, `toteuttama`: `X:n vetämä` names who runs what follows."""
-    return any(a.get("PARTICIPLE") == "agent" for a in analyses(word))
+    """`vetämä`, `hallinnoima`, `toteuttama`: `X:n vetämä` names who runs what follows;
+    `siirtymä` (a transition), a noun in its own right too, is no participle."""
+    rs = analyses(word)
+    return any(a.get("PARTICIPLE") == "agent" for a in rs) and \
+        not any(a.get("CLASS") == "nimisana" and not a.get("PARTICIPLE") for a in rs)
 
 
 def _nominal_case(word: str) -> bool:
@@ -1064,7 +1149,8 @@ def _is_object_case(word: str) -> bool:
 
 def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
     """Keep the best of overlapping candidates: longer first, then more confident."""
-    rule_rank = {"gazetteer.authority": 3, "name.municipality_actor": 3, "name.legal_form": 2}
+    rule_rank = {"gazetteer.authority": 3, "name.municipality_actor": 3, "name.legal_form": 2,
+                 "project.form_name": 2}
     ordered = sorted(cands, key=lambda c: (-c.length, -c.confidence,
                                            -rule_rank.get(c.rule, 0), c.start, c.name))
     kept: list[Cand] = []

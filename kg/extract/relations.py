@@ -22,7 +22,7 @@ from kg.authority import fold
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand, is_title
-from kg.extract.morphology import cases_of, is_finite_verb, is_genitive
+from kg.extract.morphology import analyses, cases_of, is_finite_verb, is_genitive
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -139,8 +139,20 @@ class RelationReader:
         named = [m for m in unit.mentions if m.type is EntityType.PROJECT]
         if named:
             return named[0], "named"
+        if self._many_projects(unit):
+            return None, "none"  # `… myönnettiin 70 hankkeelle`: not one project's fact
         # the last project named before this unit
         before = [m for m in self.mentions if m.type is EntityType.PROJECT and m.end <= unit.start]
+        # a paragraph that names one project speaks of it in its later sentences
+        # (`X-hankkeelle myönnettiin … . Toteutusaika on …`)
+        in_paragraph = {_key(m) for m in before if m.line in unit.lines}
+        if len(in_paragraph) == 1 and not unit.key:
+            return before[-1], "paragraph"
+        # `1. NAME` on its own line, then the paragraph about it
+        if before and not unit.key and before[-1].line == unit.lines[0] - 1 and \
+                before[-1].rule in ("project.introduced_list", "project.heading") and \
+                unit.start == self.lines[unit.lines[0]].start:
+            return before[-1], "heading"
         if before and self._anaphora(unit):
             return before[-1], "anaphora"
         if before and unit.key:
@@ -151,9 +163,24 @@ class RelationReader:
             return self.only_project, "anaphora"
         return None, "none"
 
+    def _many_projects(self, unit: Unit) -> bool:
+        """`kymmenelle eri hankkeelle`, `70 hankkeelle`: a number of projects."""
+        low = unit.text.lower()
+        for m in re.finditer(r"\b(hank|projekt)\w*", low):
+            before = low[max(0, m.start() - 30):m.start()].split()
+            if before and _counts_many(before[-2:]):
+                return True
+        return False
+
     def _anaphora(self, unit: Unit) -> bool:
         low = unit.text.lower()
-        return any(re.search(rf"\b{a}\b", low) for a in lexicon.PROJECT_ANAPHORA)
+        for a in lexicon.PROJECT_ANAPHORA:
+            for m in re.finditer(rf"\b{a}\b", low):
+                before = low[max(0, m.start() - 30):m.start()].split()
+                # `70 hankkeelle`, `kymmenelle eri hankkeelle`: many projects, not this one
+                if not (before and _counts_many(before[-2:])):
+                    return True
+        return False
 
     def span(self, unit: Unit) -> Span:
         return Span(unit.start, unit.end, unit.text)
@@ -168,6 +195,7 @@ class RelationReader:
             project, how = self.project_for(unit, idx)
             self._roles(unit, project, how)
             self._run_by(unit)
+            self._owners(unit)
             if how != "page" or self._anaphora(unit):
                 self._together_with(unit, project)
             self._funding(unit, project, how)
@@ -180,7 +208,7 @@ class RelationReader:
         self._context_funders()
         self._contacts()
         self._membership()
-        return self.claims
+        return [_without_contact_details(c) for c in self.claims]
 
     def _roles(self, unit: Unit, project: Cand | None, how: str) -> None:
         if project is None:
@@ -204,6 +232,10 @@ class RelationReader:
             after = [a for a in fit if pos <= a.start < bounds[k + 1]]
             prev = bounds[k - 1] if k > 0 else unit.start
             before = [a for a in fit if prev <= a.start < pos]
+            if before and pos - max(a.end for a in before) > 60:
+                # `… OSOITETAAN Kymenlaakson liitto 2. PROJEKTI … HAKIJAN TIEDOT`: a
+                # cue far after the actor (a form flattened onto a line) is not its role
+                before = []
             chosen = after or before
             # `X toimii projektin hallinnoijana`: the actor stands before the cue
             if after and before and not any(c[0] < pos for c in cues[:k]):
@@ -255,6 +287,36 @@ class RelationReader:
                    and 0 <= p.start - start <= 2]
             if nxt:
                 self.add(Relation.ADMINISTERS, m, nxt[0], unit, "role.run_by", 0.8)
+
+    def _owners(self, unit: Unit) -> None:
+        """`Kuopion kaupungin uusi Alfa-hanke`: an organisation in the genitive right
+        before a project's name (across adjectives only) runs it; `A:n, B:n ja C:n
+        yhteinen Alfa-hanke`: coordinated owners implement it together."""
+        for p in unit.mentions:
+            if p.type is not EntityType.PROJECT:
+                continue
+            owners: list[Cand] = []
+            pos = p.start
+            for m in sorted((m for m in unit.mentions if m.end <= p.start),
+                            key=lambda m: -m.end):
+                if m.type not in ACTOR_TYPES + (EntityType.PROJECT,):
+                    continue
+                gap = self.text[m.end:pos]
+                glued = re.match(r"[\w:]*", gap).group(0)  # a case ending: `KEHYK|in`
+                between = gap[len(glued):]
+                words = re.findall(r"[\w-]+", between)
+                joints = owners and re.fullmatch(r"\s*(,|ja|sekä)\s*", between)
+                adjectives = not owners and all(_plain_adjective(w) for w in words) and \
+                    re.fullmatch(r"[\s\w-]*", between)
+                if m.type is EntityType.PROJECT or not (joints or adjectives) or \
+                        not is_genitive(_last_word(self.text[m.start:m.end]) + glued) or \
+                        _in_parentheses(self.text, m):
+                    break
+                owners.append(m)
+                pos = m.start
+            relation = Relation.ADMINISTERS if len(owners) == 1 else Relation.IMPLEMENTS
+            for o in owners:
+                self.add(relation, o, p, unit, "role.genitive_owner", 0.7)
 
     def _together_with(self, unit: Unit, project: Cand | None) -> None:
         """`… yhdessä Itä-Suomen 4H-liiton kanssa`: an organisation the project works
@@ -358,12 +420,23 @@ class RelationReader:
                 funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
                 if funds_here:
                     instruments = funds_here
+            channels = [m for m in unit.mentions if _channel(self.text, m)]
+            if channels:
+                granter = channels[0]
             if active is None and passive is None:
                 continue
+            if active is None:
+                # `Euroopan sosiaalirahastosta myönnettiin … hankkeille`: the fund the
+                # money comes from is the instrument of the grants that follow
+                sources = [m for m in unit.mentions if m.type is EntityType.FUNDING
+                           and cases_of(_last_word(self.text[m.start:m.end])) & {"Ela"}]
+                if sources:
+                    instruments = sources
             projects = [m for m in unit.mentions if m.type is EntityType.PROJECT]
             if not projects:
-                project, _ = self.project_for(unit, 0)
-                projects = [project] if project is not None and self._anaphora(unit) else []
+                project, how = self.project_for(unit, 0)
+                projects = [project] if project is not None and \
+                    (self._anaphora(unit) or how == "heading") else []
             if not projects:
                 continue
             funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
@@ -377,7 +450,8 @@ class RelationReader:
                              amount_eur=money[0].euros if len(money) == 1 else None,
                              share_percent=shares[0][2] if len(shares) == 1 else None)
                 recipients = [m for m in unit.mentions if m.type in ACTOR_TYPES
-                              and _is_recipient(self.text, m) and m.start < p.start]
+                              and _is_recipient(self.text, m)
+                              and (m.start < p.start or p.end <= unit.start)]
                 for r in recipients:
                     self.add(Relation.ADMINISTERS, r, p, unit, "funding.recipient", 0.7)
 
@@ -647,6 +721,54 @@ def _only_project(projects: list[Cand]) -> Cand | None:
     return None
 
 
+#: A phone number (`040 123 4567`, `0295 024 162`, `+358 …`) or an e-mail address
+#: (`etunimi.sukunimi(at)esimerkki.fi`), with the `puh.`/`p.` before it.
+_CONTACT_DETAIL = re.compile(
+    r"(?:\b(?:puh|p|tel|gsm)\.?:?\s*)?"
+    r"(?:\+358[\d ]{6,}|(?<!\d)0\d{1,3}[ -]?\d{3}[ -]?\d{3,4}(?!\d))"
+    r"|[\w.%+-]+\s?(?:@|\(at\))\s?[\w-]+(?:\.[\w-]+)*", re.I)
+
+
+def _without_contact_details(claim: RawClaim) -> RawClaim:
+    """Evidence ends before a phone number or an e-mail address: persons are named by
+    name and role only (`…puheenjohtaja Liisa Lahti, puh. 040 …` → `…Liisa Lahti`)."""
+    m = _CONTACT_DETAIL.search(claim.span.sentence)
+    if m is None:
+        return claim
+    kept = claim.span.sentence[:m.start()].rstrip(" ,;:–-")
+    if not kept.strip():
+        return claim
+    span = Span(claim.span.start, claim.span.start + len(kept), kept)
+    return RawClaim(claim.relation, claim.subject, claim.object, claim.value, span, claim.rule,
+                    claim.confidence, claim.amount_eur, claim.share_percent)
+
+
+def _plain_adjective(word: str) -> bool:
+    """`uusi`, `ylimaakunnallinen`: an adjective, not a participle (`rahoittama`,
+    `vetämä`), which names a role of its own."""
+    rs = analyses(word)
+    return any(a.get("CLASS") == "laatusana" and not a.get("PARTICIPLE") for a in rs) and \
+        not any(a.get("PARTICIPLE") for a in rs)
+
+
+def _last_word(surface: str) -> str:
+    """The last word of a name as written, before a bracketed acronym (`… (ESR)`)."""
+    words = re.sub(r"\s*\([^)]*\)\s*$", "", surface).split()
+    return words[-1] if words else surface
+
+
+def _counts_many(words: list[str]) -> bool:
+    """`70`, `kymmenelle eri`, `useille`: a number or quantifier before a project word."""
+    for w in words:
+        w = w.strip(",.()")
+        if re.fullmatch(r"\d+", w) or w in ("eri", "useita", "useille", "useiden", "monia",
+                                             "monille", "kaikille", "kaikki"):
+            return True
+        if any(a.get("CLASS") == "lukusana" for a in analyses(w)):
+            return True
+    return False
+
+
 def _key(c: Cand) -> str:
     return c.authority.authority_id if c.authority else f"{c.type.value}:{fold(c.name)}"
 
@@ -681,6 +803,8 @@ def _location_case(surface: str) -> bool:
 def _is_part(low: str, pos: int) -> bool:
     """`…1,3 miljoonaa euroa, josta Turun AMK:n osuus on 310 000 euroa`: a part."""
     left = low[max(0, pos - 60):pos]
+    if re.search(r"(%|\bprosenttia)\s+(\w+\s+)?\w*(kustannuksista|kuluista|budjetista)\b", left):
+        return True  # `70 prosenttia kokonaiskustannuksista, enintään 58 690 euroa`: a share
     return bool(re.search(r"\b(josta|joista|osuus|osuutena)\b", left))
 
 
@@ -701,6 +825,15 @@ def _verb_first_cue(unit: Unit, pos: int) -> bool:
 
 def _is_recipient(text: str, m: Cand) -> bool:
     """`Alfa Oy:lle myönnettiin`: the allative names who receives, not who gives."""
-    surface = text[m.start:m.end]
+    surface = text[m.start:m.end] + re.match(r"[\w:]*", text[m.end:m.end + 8]).group(0)
+    if re.match(r"\s+osoittam\w*\b", text[m.end:m.end + 20]):
+        return False  # `TEM:n Alfan liitolle osoittamasta rahoituksesta`: the liitto grants it
     return bool(re.search(r"(lle|:lle)$", surface))
+
+
+def _channel(text: str, m: Cand) -> bool:
+    """`… ministeriön Alfan liitolle osoittamasta AIKO-rahoituksesta`: the organisation
+    the money was allocated to, which grants it on."""
+    return m.type is EntityType.ORGANISATION and text[m.start:m.end].endswith("lle") and \
+        bool(re.match(r"\s+osoittam\w*\b", text[m.end:m.end + 20]))
 

@@ -41,7 +41,8 @@ def _short_forms(cands: list[Cand]) -> dict[str, str]:
             is_alias = fold(c.name) in {fold(a) for a in d.aliases}
             is_prefix = (c.type.value == "Project" and len(c.name.split()) >= 2
                          and fold(d.name).startswith(fold(c.name) + " "))
-            if (is_alias or is_prefix) and len(d.name) > len(c.name):
+            if (is_alias or is_prefix or _head_variant(c.name, d.name)) \
+                    and len(d.name) > len(c.name):
                 out[key] = long_key
     # follow chains to the longest name, deterministically
     for k in list(out):
@@ -50,6 +51,21 @@ def _short_forms(cands: list[Cand]) -> dict[str, str]:
             seen.add(out[k])
             out[k] = out[out[k]]
     return out
+
+
+def _head_variant(short: str, long: str) -> bool:
+    """`Kasvupalvelut -valmisteluryhmä` and `Kasvupalvelut -valmistelutyöryhmä`: one
+    name before a hyphen-joined head word, the longer head the shorter one with a
+    part inserted in the middle (`valmistelu|työ|ryhmä`), is written two ways."""
+    a, sep_a, head_a = short.rpartition(" -")
+    b, sep_b, head_b = long.rpartition(" -")
+    if not (sep_a and sep_b and a and fold(a) == fold(b)):
+        return False
+    head_a, head_b = head_a.lower(), head_b.lower()
+    if len(head_b) <= len(head_a):
+        return False
+    return any(head_b.startswith(head_a[:k]) and head_b.endswith(head_a[k:])
+               for k in range(3, len(head_a) - 2))
 
 
 class RuleExtractor:

@@ -39,6 +39,15 @@ YEAR_RANGE_RE = re.compile(r"\b(?P<y1>(?:19|20)\d{2})\s*[-–—]\s*(?P<y2>(?:19
 UNTIL_MONTH_RE = re.compile(
     rf"\b(?P<month>{_MONTH_RE})(?:hun|n)\s+(?P<y>\d{{4}})\s+(?:saakka|asti)", re.I)
 UNTIL_YEAR_END_RE = re.compile(r"\b(?:vuoden\s+)?(?P<y>\d{4})\s+(?:vuoden\s+)?loppuun", re.I)
+# months in words: `tammikuusta 2024`, `vuoden 2019 huhtikuun loppuun`, `maaliskuun
+# loppuun vuonna 2019`; a month without its year (`ensi elokuun alusta`) is no date
+_YEAR_BEFORE = r"(?:vuoden\s+(?P<y0>\d{4})\s+)?"
+_YEAR_AFTER = r"(?:\s+(?:vuonna\s+|vuoden\s+)?(?P<y>\d{4})(?!\s*[-–—]))?"
+MONTH_FROM_RE = re.compile(
+    rf"\b{_YEAR_BEFORE}(?P<month>{_MONTH_RE})(?P<how>n\s+alusta|sta){_YEAR_AFTER}\b", re.I)
+MONTH_TO_RE = re.compile(
+    rf"\b{_YEAR_BEFORE}(?P<month>{_MONTH_RE})(?P<how>n\s+loppuun|hun|n\s+(?P<y2>\d{{4}})\s+loppuun)"
+    rf"{_YEAR_AFTER}\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -111,10 +120,50 @@ def find_periods(text: str) -> list[Period]:
         out.append(Period(m.start(), m.end(), None, _iso(int(m.group("y")), month),
                           "date.until.month"))
     for m in UNTIL_YEAR_END_RE.finditer(text):
+        if re.search(rf"(?:{_MONTH_RE})n\s+$", text[max(0, m.start() - 16):m.start()], re.I):
+            continue  # `maaliskuun 2019 loppuun`: the end of a month, read below
         out.append(Period(m.start(), m.end(), None, f"{int(m.group('y')):04d}-12-31",
                           "date.until.year_end"))
     if not out:
+        out = find_month_words(text)
+    if not out:
         out = find_start_end(text)
+    return out
+
+
+def _month_match_date(m: re.Match) -> str | None:
+    year = m.group("y0") or m.group("y") or m.groupdict().get("y2")
+    if not year:
+        return None
+    month = _MONTHS[m.group("month").lower()]
+    if "alusta" in m.group("how"):
+        return _iso(int(year), month, 1)
+    if "loppuun" in m.group("how"):
+        last = _DAYS_IN_MONTH[month - 1]
+        if month == 2 and not (int(year) % 4 == 0 and (int(year) % 100 or int(year) % 400 == 0)):
+            last = 28
+        return _iso(int(year), month, last)
+    return _iso(int(year), month)  # `tammikuusta 2024`, `joulukuuhun 2025`: the month
+
+
+def find_month_words(text: str) -> list[Period]:
+    """`Toteutusaika on tammikuusta 2024 joulukuuhun 2025`, `… huhtikuun alusta
+    maaliskuun loppuun vuonna 2019`: a period whose end month is written in words
+    with its year; the start counts only when its own year is written too."""
+    out = []
+    for to in MONTH_TO_RE.finditer(text):
+        ends = _month_match_date(to)
+        if ends is None:
+            continue
+        begins = None
+        frm = [m for m in MONTH_FROM_RE.finditer(text[:to.start()])
+               if to.start() - m.end() <= 3]
+        if frm:
+            begins = _month_match_date(frm[-1])
+            if begins is not None and begins > ends:
+                begins = None
+        start = frm[-1].start() if frm else to.start()
+        out.append(Period(start, to.end(), begins, ends, "date.month_words"))
     return out
 
 
