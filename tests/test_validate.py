@@ -98,6 +98,8 @@ def test_cli_build_fails_on_violations_unless_no_validate(tmp_path):
     "puh. 0401234567 tai +358 40 123 4567",
     "satu.tynkkynen(at)esedu.fi",
     "maija.meikalainen@example.fi, 050-123 456",
+    "Vaihde 0295 123 456 (arkisin)",  # a four-digit area code of a national service number
+    "puh. 09 876 5432",
 ])
 def test_contact_details_are_redacted_as_the_shape_finds_them(text):
     shapes = Graph().parse(REPO_ROOT / "ontology" / "shapes.ttl")

@@ -68,7 +68,7 @@ AUTHORITY_GRAPH = "graph/authority"
 CONTACT_DETAILS = re.compile(
     r"[A-Za-z0-9._%+-]+(?:@|\(at\)| \(at\) )[A-Za-z0-9-]+\.[A-Za-z.]{2,}"
     r"|\+358[ 0-9]{6,}"
-    r"|(?<![0-9])0[0-9]{2} ?[0-9]{3} ?[0-9]{3,4}(?![0-9])")
+    r"|(?<![0-9])0[0-9]{1,3}[ -]?[0-9]{3}[ -]?[0-9]{3,4}(?![0-9])")
 REDACTED = "[yhteystieto poistettu]"
 
 PREFIXES = {
