@@ -305,7 +305,7 @@ def test_extractions_spooled_on_disk_resolve_alike(dev_extractions, authority):
             spool.add(e)
         assert [e.document.doc_id for e in spool] == sorted(e.document.doc_id
                                                             for e in dev_extractions)
-        both = zip(spool, spool)  # two readings at once do not disturb each other
+        both = zip(spool, spool, strict=True)  # two readings at once do not disturb each other
         assert all(a == b for a, b in both)
         got, expected = resolve(spool, authority), resolve(dev_extractions, authority)
     finally:
