@@ -3,6 +3,7 @@ RDF and writes the dataset. The CLI is a thin layer over these functions."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -130,7 +131,8 @@ def extract_documents(documents: list[Document], settings: Settings,
     when there are many (kg/parallel.py); one that crashes the extractor is
     reported, not fatal. With ``spool`` (a kg.cache.ExtractionSpool) the
     extractions go there as they come, and the spool is returned: a large corpus'
-    extractions are then on disk, not in memory."""
+    extractions are then on disk, not in memory; the list ``documents`` is then
+    taken over (emptied), each document let go once its extraction is in the spool."""
     from kg.cache import ExtractionCache
     from kg.parallel import extract_many
 
@@ -144,9 +146,14 @@ def extract_documents(documents: list[Document], settings: Settings,
             todo.append(doc)
         else:
             keep(hit)
+    n_documents = len(documents)
+    if spool is not None:
+        documents.clear()  # what is left to extract is in `todo`, the rest in the spool
     results = extract_many(todo, settings)
-    for doc, result in zip(todo, _progress(results, len(todo), settings.progress, "extracting"),
-                           strict=True):
+    for i, (doc, result) in enumerate(zip(todo, _progress(results, len(todo), settings.progress,
+                                                          "extracting"), strict=True)):
+        if spool is not None:
+            todo[i] = None  # its text is in the spool now (or it failed)
         if isinstance(result, str):
             skipped.append(Skipped(doc.path, result))
             print(f"skipping {doc.path}: {result}", file=sys.stderr)
@@ -155,7 +162,7 @@ def extract_documents(documents: list[Document], settings: Settings,
         if cache:
             cache.put(result)
     if counts is not None:
-        counts.update(extracted=len(todo), reused=len(documents) - len(todo))
+        counts.update(extracted=len(todo), reused=n_documents - len(todo))
     if spool is not None:
         return spool
     return [found[d.doc_id] for d in documents if d.doc_id in found]
@@ -182,9 +189,12 @@ def resolve_paths(paths: Iterable[str | Path], settings: Settings,
 
 def resolve_documents(documents: list[Document], skipped: list[Skipped], settings: Settings,
                       counts: Counter | None = None,
-                      stages: dict[str, float] | None = None) -> Resolution:
+                      stages: dict[str, float] | None = None,
+                      fact_spool=None) -> Resolution:
     """Extract (adding to ``skipped`` what fails), resolve and apply the curation file
-    (adding the seconds of each to ``stages``, if given)."""
+    (adding the seconds of each to ``stages``, if given). The extractions wait in a
+    temporary file while resolution reads them; with ``fact_spool`` (a
+    kg.cache.FactSpool, which the caller closes) the facts go to one too."""
     from kg.cache import ExtractionSpool
     from kg.resolve import resolve
     from kg.resolve.curation import load_curation
@@ -198,7 +208,7 @@ def resolve_documents(documents: list[Document], skipped: list[Skipped], setting
         stages["extract"] = time.perf_counter() - t
         t = time.perf_counter()
         resolution = resolve(extractions, load_authority(Path(settings.authority_dir)),
-                             curation)
+                             curation, fact_spool)
     finally:
         spool.close()
     stages["resolve"] = time.perf_counter() - t
@@ -216,6 +226,7 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
     last build into ``out_dir`` (kg/build_state.py), nothing is written at all
     (``report.unchanged``)."""
     from kg.build_state import BuildState
+    from kg.cache import FactSpool
     from kg.graph.io import TRIG_NAME, TTL_NAME, commit_files
 
     settings = settings or Settings()
@@ -236,23 +247,25 @@ def build(paths: Iterable[str | Path], settings: Settings | None = None,
                              unchanged=last)
         report.seconds = time.perf_counter() - t0
         return report
-    resolution = resolve_documents(documents, skipped, settings, counts, stages)
-    report = BuildReport(
-        documents=len(resolution.documents),
-        skipped=skipped,
-        entities_by_type=dict(Counter(e.type.value for e in resolution.entities
-                                      if any(e.names_by_document))),
-        facts_by_relation=dict(Counter(f.relation.value for f in resolution.facts)),
-        merges=len(resolution.merges),
-        curation=resolution.curation,
-        extraction=counts,
-        report_path=report_path,
-        stages=stages,
-    )
-    if resolution.documents:
-        _write_graph(resolution, settings, out, report_path, report, state, targets, validate)
-    else:
-        commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
+    # the facts wait on disk between resolution and the graph (kg.cache.FactSpool)
+    with contextlib.closing(FactSpool()) as fact_spool:
+        resolution = resolve_documents(documents, skipped, settings, counts, stages, fact_spool)
+        report = BuildReport(
+            documents=len(resolution.documents),
+            skipped=skipped,
+            entities_by_type=dict(Counter(e.type.value for e in resolution.entities
+                                          if any(e.names_by_document))),
+            facts_by_relation=dict(Counter(f.relation.value for f in resolution.facts)),
+            merges=len(resolution.merges),
+            curation=resolution.curation,
+            extraction=counts,
+            report_path=report_path,
+            stages=stages,
+        )
+        if resolution.documents:
+            _write_graph(resolution, settings, out, report_path, report, state, targets, validate)
+        else:
+            commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
     report.seconds = time.perf_counter() - t0
     return report
 

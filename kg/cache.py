@@ -103,33 +103,77 @@ class ExtractionCache:
                   file=sys.stderr)
 
 
-class ExtractionSpool:
-    """One build's extractions in a temporary file, read back one at a time in the
-    order of their documents' ids: resolution reads the corpus several times over,
-    and the corpus need not be in memory for that (``in_document_order`` tells
-    :func:`kg.resolve.resolve` so). Reading is by offset, so iterations may overlap."""
+class Spool:
+    """Values in a temporary file, pickled one key at a time and read back by offset
+    (so readings may overlap): what a build would otherwise hold for the whole
+    corpus at once."""
+
+    def __init__(self, prefix: str):
+        self._file = tempfile.TemporaryFile(prefix=prefix)  # noqa: SIM115 - closed by close()
+        self._end = 0
+        self._at: dict[str, tuple[int, int]] = {}  # key -> (offset, length)
+
+    def put(self, key: str, value) -> None:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        os.pwrite(self._file.fileno(), data, self._end)
+        self._at[key] = (self._end, len(data))
+        self._end += len(data)
+
+    def get(self, key: str, default=None):
+        if key not in self._at:
+            return default
+        offset, length = self._at[key]
+        return pickle.loads(os.pread(self._file.fileno(), length, offset))
+
+    def keys(self) -> list[str]:
+        return sorted(self._at)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class ExtractionSpool(Spool):
+    """One build's extractions, read back one at a time in the order of their
+    documents' ids: resolution reads the corpus several times over, and the corpus
+    need not be in memory for that (``in_document_order`` tells
+    :func:`kg.resolve.resolve` so)."""
 
     in_document_order = True
 
     def __init__(self):
-        self._file = tempfile.TemporaryFile(prefix="hankegraph-extractions-")  # noqa: SIM115 - closed by close()
-        self._end = 0
-        self._at: dict[str, tuple[int, int]] = {}  # doc_id -> (offset, length)
+        super().__init__("hankegraph-extractions-")
 
     def add(self, extraction: Extraction) -> None:
-        data = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
-        os.pwrite(self._file.fileno(), data, self._end)
-        self._at[extraction.document.doc_id] = (self._end, len(data))
-        self._end += len(data)
+        self.put(extraction.document.doc_id, extraction)
 
     def __len__(self) -> int:
         return len(self._at)
 
     def __iter__(self):
-        fd = self._file.fileno()
-        for doc_id in sorted(self._at):
-            offset, length = self._at[doc_id]
-            yield pickle.loads(os.pread(fd, length, offset))
+        for doc_id in self.keys():
+            yield self.get(doc_id)
 
-    def close(self) -> None:
-        self._file.close()
+
+class FactSpool(Spool):
+    """A resolution's facts, each document's together, in document order: what
+    :func:`kg.resolve.resolve` gives as ``Resolution.facts`` in a build, where the
+    graph reads one document's facts at a time (:meth:`of`)."""
+
+    def __init__(self):
+        super().__init__("hankegraph-facts-")
+        self._count = 0
+
+    def add(self, doc_id: str, facts: list) -> None:
+        if facts:
+            self.put(doc_id, facts)
+            self._count += len(facts)
+
+    def of(self, doc_id: str) -> list:
+        return self.get(doc_id, [])
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        for doc_id in self.keys():
+            yield from self.get(doc_id)

@@ -294,12 +294,15 @@ def test_no_duplicate_node_for_an_actor_the_gold_names_in_several_documents(tmp_
     assert checked >= 20
 
 
-def test_extractions_spooled_on_disk_resolve_alike(dev_extractions, authority):
-    """`kg build` keeps its extractions on disk (kg.cache.ExtractionSpool) and
-    resolution reads them from there, several times over: the same resolution."""
-    from kg.cache import ExtractionSpool
+def test_extractions_and_facts_spooled_on_disk_resolve_alike(dev_extractions, authority):
+    """`kg build` keeps its extractions on disk (kg.cache.ExtractionSpool), resolution
+    reads them from there several times over and writes the facts to disk too
+    (kg.cache.FactSpool), and the graph reads those a document at a time: the same
+    resolution and the same graph as from lists in memory."""
+    from kg.cache import ExtractionSpool, FactSpool
+    from kg.graph.rdf import GraphBuilder
 
-    spool = ExtractionSpool()
+    spool, facts = ExtractionSpool(), FactSpool()
     try:
         for e in reversed(dev_extractions):
             spool.add(e)
@@ -307,10 +310,18 @@ def test_extractions_spooled_on_disk_resolve_alike(dev_extractions, authority):
                                                             for e in dev_extractions)
         both = zip(spool, spool, strict=True)  # two readings at once do not disturb each other
         assert all(a == b for a, b in both)
-        got, expected = resolve(spool, authority), resolve(dev_extractions, authority)
+        got = resolve(spool, authority, fact_spool=facts)
+        expected = resolve(dev_extractions, authority)
+        assert got.facts is facts and tuple(facts) == expected.facts
+        assert len(facts) == len(expected.facts)
+        some = expected.facts[0].doc_id
+        assert facts.of(some) == [f for f in expected.facts if f.doc_id == some]
+        assert facts.of("no such document") == []
+        assert (got.entities, got.merges, got.documents) == \
+            (expected.entities, expected.merges, expected.documents)
+        assert all(d.text == "" for d in got.documents)  # no corpus text kept
+        builder = GraphBuilder("https://w3id.org/hankegraph/")
+        assert list(builder.graphs(got)) == list(builder.graphs(expected))
     finally:
         spool.close()
-    assert (got.entities, got.facts, got.merges) == \
-        (expected.entities, expected.facts, expected.merges)
-    assert got.documents == expected.documents
-    assert all(d.text == "" for d in got.documents)  # no corpus text kept
+        facts.close()

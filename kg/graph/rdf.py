@@ -141,9 +141,12 @@ class GraphBuilder:
         the order of the graphs' IRIs; within a graph each IRI and literal is one
         object (terms are not shared between graphs: nothing keeps a corpus'
         worth of them)."""
-        by_doc: dict[str, list[Fact]] = {}
-        for f in res.facts:
-            by_doc.setdefault(f.doc_id, []).append(f)
+        facts_of = getattr(res.facts, "of", None)  # a kg.cache.FactSpool reads them per document
+        if facts_of is None:
+            by_doc: dict[str, list[Fact]] = {}
+            for f in res.facts:
+                by_doc.setdefault(f.doc_id, []).append(f)
+            facts_of = lambda doc_id: by_doc.get(doc_id, [])  # noqa: E731
         # each document's entities, in the resolution's order (one pass, not one per document)
         named_in: dict[str, list[tuple[Entity, tuple[str, ...]]]] = {}
         for ent in res.entities:
@@ -157,11 +160,11 @@ class GraphBuilder:
             if iri == authority:
                 self._authority(g, res)
             else:
-                self._document(g, docs[iri], named_in, by_doc, entities)
+                self._document(g, docs[iri], named_in, facts_of(docs[iri].doc_id), entities)
             if g.triples:
                 yield iri, list(g.triples)
 
-    def _document(self, g, doc, named_in, by_doc, entities) -> None:
+    def _document(self, g, doc, named_in, facts: list[Fact], entities) -> None:
         d = self.document_iri(doc.doc_id)
         g.add((d, RDF.type, HG.Document))
         g.add((d, HG.fileName, Literal(doc.path.replace("\\", "/").rsplit("/", 1)[-1])))
@@ -186,7 +189,7 @@ class GraphBuilder:
             for bid_doc, bid in ent.business_ids:
                 if bid_doc == doc.doc_id:
                     g.add((s, HG.businessId, Literal(bid)))
-        for f in by_doc.get(doc.doc_id, []):
+        for f in facts:
             self._fact(g, f, d, entities, doc.page_at(f.span.start))
 
     def _authority(self, g, res: Resolution) -> None:

@@ -84,10 +84,12 @@ def _best_name(names: Counter) -> str:
 
 
 def resolve(extractions: Iterable[Extraction], authority: Authority,
-            curation: tuple[Entry, ...] = ()) -> Resolution:
+            curation: tuple[Entry, ...] = (), fact_spool=None) -> Resolution:
     """``extractions`` is read several times over, one at a time: a list, or an
     iterable that is ``in_document_order`` (kg.cache.ExtractionSpool, which keeps
-    them on disk). The resolution's documents come without their text."""
+    them on disk). The resolution's documents come without their text. With
+    ``fact_spool`` (a kg.cache.FactSpool) the facts go there, document by document,
+    and it is the resolution's ``facts``: a build's facts are then on disk."""
     if not getattr(extractions, "in_document_order", False):
         extractions = sorted(extractions, key=lambda e: e.document.doc_id)
     locals_by_doc = {e.document.doc_id: _locals(e) for e in extractions}
@@ -120,9 +122,12 @@ def resolve(extractions: Iterable[Extraction], authority: Authority,
                 entities[target] = _entity(Group(target, by_iri[target].type, [],
                                                  by_iri[target]), {})
 
-    facts = []
-    for e in extractions:
+    facts: list[Fact] = []
+    documents = []
+    for e in extractions:  # in document order: each document's facts sorted are all sorted
         doc_id = e.document.doc_id
+        documents.append(replace(e.document, text=""))
+        own = []
         for c in e.claims:
             subj = iri_of[(doc_id, c.subject)]
             obj = iri_of[(doc_id, c.object)] if c.object is not None else None
@@ -135,14 +140,18 @@ def resolve(extractions: Iterable[Extraction], authority: Authority,
             if hit is not None:
                 outcome.rejected[hit.source] = outcome.rejected.get(hit.source, 0) + 1
                 continue
-            facts.append(fact)
+            own.append(fact)
+        own.sort(key=lambda f: (f.relation.value, f.subject, f.object or "", str(f.value),
+                                f.span.start))
+        if fact_spool is not None:
+            fact_spool.add(doc_id, own)
+        else:
+            facts.extend(own)
     report_rejects(outcome)
-    facts.sort(key=lambda f: (f.doc_id, f.relation.value, f.subject, f.object or "",
-                              str(f.value), f.span.start))
     return Resolution(
-        documents=tuple(replace(e.document, text="") for e in extractions),
+        documents=tuple(documents),
         entities=tuple(sorted(entities.values(), key=lambda x: x.iri_key)),
-        facts=tuple(facts),
+        facts=fact_spool if fact_spool is not None else tuple(facts),
         merges=tuple(merges),
         curation=tuple(outcome.lines),
     )
