@@ -299,8 +299,8 @@ def _write_graph(resolution: Resolution, settings: Settings, out: Path, report_p
         t = time.perf_counter()
         spill = UnionSpill(work / "union", bucket_count(len(resolution.documents)),
                            keep=(RDFS.subClassOf, HG.fileName), apart=(RDF.type,))
-        files = stage_graphs(GraphBuilder(settings.base_iri).graphs(resolution), prefixes,
-                             work, spill)
+        files, used = stage_graphs(GraphBuilder(settings.base_iri).graphs(resolution),
+                                   prefixes, work, spill)
         stages["graph"] = time.perf_counter() - t
         if validate:
             t = time.perf_counter()
@@ -310,7 +310,7 @@ def _write_graph(resolution: Resolution, settings: Settings, out: Path, report_p
             commit_files(report_path.parent, {report_path.name: report.as_json([], written=False)})
             return
         t = time.perf_counter()
-        files.update(stage_union(spill, prefixes, work))
+        files.update(stage_union(spill, prefixes, work, used))
         report_json = report.as_json(list(resolution.documents), written=True)
         together = report_path.parent.resolve() == out.resolve()
         checksums = {path: file_sha256(path) for path in files.values()}

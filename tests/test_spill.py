@@ -141,8 +141,8 @@ def test_files_from_buckets_are_the_bytes_of_the_whole(tmp_path, bundled_build, 
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     whole = serialise_graphs(graphs, prefixes)
     spill = UnionSpill(tmp_path / "union", buckets, **KEEP)
-    staged = stage_graphs(iter(graphs), prefixes, tmp_path, spill)
-    staged.update(stage_union(spill, prefixes, tmp_path))
+    staged, used = stage_graphs(iter(graphs), prefixes, tmp_path, spill)
+    staged.update(stage_union(spill, prefixes, tmp_path, used))
     assert staged[TRIG_NAME].read_bytes() == whole[TRIG_NAME]
     assert staged[TTL_NAME].read_bytes() == whole[TTL_NAME]
     assert not list(tmp_path.glob("*.draft")) and not list(tmp_path.glob("run-*"))

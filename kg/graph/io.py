@@ -169,11 +169,13 @@ def serialise_graphs(graphs, prefixes: dict[str, str], index=None,
     return {TRIG_NAME: trig, TTL_NAME: ttl}
 
 
-def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill) -> dict[str, Path]:
+def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill):
     """The TriG of ``graphs`` (as :func:`serialise_graphs` writes it) in a file in
     ``work``, one graph at a time, each graph's triples also handed to ``spill`` (a
     kg.graph.spill.UnionSpill): validation reads its buckets, and each bucket's
-    first reading also writes it sorted to a run file for :func:`stage_union`."""
+    first reading also writes it sorted to a run file for :func:`stage_union`.
+    Returns ``{file name: path}`` and ``used()``, the prefixes the data uses (give
+    it to :func:`stage_union`)."""
     import pyoxigraph as ox
 
     conv = _Terms(list(prefixes.items()))
@@ -194,14 +196,14 @@ def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill) -> dict[st
                          output=str(work / f"run-{b}.nt"), format=ox.RdfFormat.N_TRIPLES)
         conv.forget()
 
+    def used() -> set[str]:  # the prefixes worth declaring, once all is converted
+        return set(conv.used)
+
     spill.on_first_read = write_run
-    staged = {TRIG_NAME: _stage_serialised(work / TRIG_NAME, quads(), "TRIG", prefixes,
-                                           lambda: set(conv.used))}
-    spill.used_prefixes = lambda: set(conv.used)  # the Turtle's, once its runs are written
-    return staged
+    return {TRIG_NAME: _stage_serialised(work / TRIG_NAME, quads(), "TRIG", prefixes, used)}, used
 
 
-def stage_union(spill, prefixes: dict[str, str], work: Path) -> dict[str, Path]:
+def stage_union(spill, prefixes: dict[str, str], work: Path, used) -> dict[str, Path]:
     """The Turtle (the union, each triple once, in :func:`_triple_order`) of a spill
     that :func:`stage_graphs` filled: the buckets' sorted runs merged by subject (a
     subject's triples are all in one run)."""
@@ -212,8 +214,7 @@ def stage_union(spill, prefixes: dict[str, str], work: Path) -> dict[str, Path]:
     merged = heapq.merge(*((q.triple for q in ox.parse(path=str(r),
                                                        format=ox.RdfFormat.N_TRIPLES))
                            for r in runs), key=lambda t: t.subject.value)
-    staged = {TTL_NAME: _stage_serialised(work / TTL_NAME, merged, "TURTLE", prefixes,
-                                          spill.used_prefixes)}
+    staged = {TTL_NAME: _stage_serialised(work / TTL_NAME, merged, "TURTLE", prefixes, used)}
     for r in runs:
         r.unlink()
     return staged

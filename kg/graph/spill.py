@@ -5,7 +5,8 @@ corpus in memory.
 Every triple goes to the bucket of its subject (a CRC-32 of the subject's text, the
 same on every run), so a bucket holds all the triples of its subjects, from every
 graph: what SHACL reads to check one focus node (kg.graph.shacl.Checker.check_buckets)
-and what the Turtle writer sorts and merges (kg.graph.io.stage_graphs). A bucket is
+and what the Turtle writer sorts (on a bucket's first reading, kg.graph.io.stage_graphs)
+and merges (kg.graph.io.stage_union). A bucket is
 written in pickled chunks as graphs arrive; the first read removes its duplicates
 and rewrites it as one chunk. Memory holds the buffers (at most :attr:`FLUSH`
 triples), one bucket while it is read, and the few triples of the predicates the
