@@ -137,6 +137,19 @@ def _graphs_of(ds: Dataset):
         yield g.identifier, list(g)
 
 
+def _quads(graphs, conv: _Terms, each_graph):
+    """The quads of ``graphs`` ((graph IRI, triples) pairs), each graph's triples in
+    :func:`_triple_order`, handed to ``each_graph`` before they are converted."""
+    import pyoxigraph as ox
+
+    order = _triple_order(conv)
+    for iri, triples in graphs:
+        each_graph(triples)
+        g = conv(iri)
+        for s, p, o in sorted(triples, key=order):
+            yield ox.Quad(conv(s), conv(p), conv(o), g)
+
+
 def serialise_graphs(graphs, prefixes: dict[str, str], index=None,
                      terms: _Terms | None = None) -> dict[str, bytes]:
     """Both files from ``graphs``, an iterable of (graph IRI, triples) in IRI order
@@ -156,14 +169,8 @@ def serialise_graphs(graphs, prefixes: dict[str, str], index=None,
     candidates = dict(prefixes)
     order = _triple_order(conv)
 
-    def quads():
-        for iri, triples in graphs:
-            index.add_all(triples)
-            g = conv(iri)
-            for s, p, o in sorted(triples, key=order):
-                yield ox.Quad(conv(s), conv(p), conv(o), g)
-
-    trig = _serialise(quads(), "TRIG", candidates, lambda: set(conv.used))
+    trig = _serialise(_quads(graphs, conv, index.add_all), "TRIG", candidates,
+                      lambda: set(conv.used))
     union = (ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in sorted(index.triples(), key=order))
     ttl = _serialise(union, "TURTLE", candidates, lambda: set(conv.used))
     return {TRIG_NAME: trig, TTL_NAME: ttl}
@@ -181,13 +188,9 @@ def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill):
     conv = _Terms(list(prefixes.items()))
     order = _triple_order(conv)
 
-    def quads():
-        for iri, triples in graphs:
-            spill.add(triples)
-            g = conv(iri)
-            for s, p, o in sorted(triples, key=order):
-                yield ox.Quad(conv(s), conv(p), conv(o), g)
-            conv.forget(above=50_000)
+    def each_graph(triples: list[tuple]) -> None:
+        spill.add(triples)
+        conv.forget(above=50_000)  # memory bounded: the terms of the graphs before go
 
     def write_run(b: int, triples: list[tuple]) -> None:
         if triples:
@@ -200,7 +203,8 @@ def stage_graphs(graphs, prefixes: dict[str, str], work: Path, spill):
         return set(conv.used)
 
     spill.on_first_read = write_run
-    return {TRIG_NAME: _stage_serialised(work / TRIG_NAME, quads(), "TRIG", prefixes, used)}, used
+    quads = _quads(graphs, conv, each_graph)
+    return {TRIG_NAME: _stage_serialised(work / TRIG_NAME, quads, "TRIG", prefixes, used)}, used
 
 
 def stage_union(spill, prefixes: dict[str, str], work: Path, used) -> dict[str, Path]:
