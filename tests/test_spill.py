@@ -37,7 +37,7 @@ def _spill(tmp_path, triples, buckets, flush=None) -> UnionSpill:
     twice, as a triple in two graphs is)."""
     spill = UnionSpill(tmp_path / f"spill{buckets}", buckets, **KEEP)
     if flush:
-        spill.FLUSH = flush
+        spill.FLUSH = spill.FLUSH_BYTES = flush
     triples = list(triples)
     for i in range(0, len(triples), 50):
         spill.add(triples[i:i + 50] + triples[i:i + 1])
@@ -64,10 +64,13 @@ def test_kept_apart_and_put_off(tmp_path):
     assert spill.bucket(spill.bucket_of(x), only=RDF.type) == [(x, RDF.type, c)]
     with pytest.raises(ValueError, match="apart"):
         spill.bucket(0, only=RDFS.label)
+    spill.FLUSH_BYTES = 100  # some records to disk, the last in memory
     for i in range(5):
-        spill.put_off(2, ("record", i))
-    assert list(spill.put_off_in(2)) == [("record", i) for i in range(5)]
+        spill.put_off(2, ("record", x, i))
+    assert spill._path("put-off", 2).exists()
+    assert list(spill.put_off_in(2)) == [("record", x, i) for i in range(5)]
     assert list(spill.put_off_in(2)) == []  # once
+    assert list(spill.put_off_in(3)) == []
 
 
 def _same_as_in_memory(tmp_path, graph, buckets, settings=None):

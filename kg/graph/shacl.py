@@ -355,41 +355,44 @@ class Checker:
     def check_buckets(self, spill, context=None, hierarchy: Iterable[tuple] = ()
                       ) -> list[tuple[Result, object]]:
         """Check a :class:`kg.graph.spill.UnionSpill` one bucket at a time: the
-        results, each with ``context(focus, index)`` (taken while the focus node's
-        bucket is read: what a report says about where the node came from). The
-        class hierarchy is the data's ``rdfs:subClassOf`` triples (which the spill
-        must keep) and ``hierarchy`` (the ontology's).
-        Tests put off to another bucket wait on disk (``spill.put_off``), not in
-        memory. Raises :class:`NotSplittable` when the shapes need two buckets at once."""
+        results, each with ``context(focus, index)`` (taken from the focus node's
+        bucket: what a report says about where the node came from). The class
+        hierarchy is the data's ``rdfs:subClassOf`` triples (which the spill must
+        keep) and ``hierarchy`` (the ontology's). Tests put off to another bucket
+        wait on disk (``spill.put_off``), not in memory. Raises
+        :class:`NotSplittable` when the shapes need two buckets at once."""
         context = context or (lambda focus, index: None)
         number = {id(shape): n for n, shape in enumerate(self._numbered)}
         hierarchy = [*spill.kept(_SUBCLASS), *hierarchy]
+
+        def index_of(b: int, only=None) -> BucketIndex:
+            return BucketIndex(spill.bucket(b, only=only), spill.home(b), hierarchy)
+
         results: list[tuple[Result, object]] = []
         for b in range(spill.buckets):
-            index = BucketIndex(spill.bucket(b), spill.home(b), hierarchy)
+            index = index_of(b)
 
-            def later(shape, i, focus, value, index=index):
-                spill.put_off(spill.bucket_of(value),
-                              (number[id(shape)], i, focus, value, context(focus, index)))
+            def later(shape, i, focus, value):
+                spill.put_off(spill.bucket_of(value), (number[id(shape)], i, focus, value))
             try:
                 found = self.check(index, later)
             except _Elsewhere as e:
                 raise NotSplittable(f"a constraint reads {e.node} while checking another "
                                     "node") from None
             results += [(r, context(r.focus, index)) for r in found]
+        late: dict[int, list[Result]] = defaultdict(list)  # by the focus node's bucket
         for b in range(spill.buckets):
             # most put-off tests read only the value's types: the bucket's rdf:type
             # triples, a small part of it, do for them
             index = full = None
             passed: dict[tuple, bool] = {}  # (shape, test, value): one run each
-            for n, i, focus, value, ctx in spill.put_off_in(b):
+            for n, i, focus, value in spill.put_off_in(b):
                 shape = self._numbered[n]
                 kind, arg, test = shape.value_constraints[i]
                 if shape.reads[i] is READS_MORE and full is None:
-                    index = full = BucketIndex(spill.bucket(b), spill.home(b), hierarchy)
+                    index = full = index_of(b)
                 elif index is None:
-                    index = BucketIndex(spill.bucket(b, only=_RDF_TYPE), spill.home(b),
-                                        hierarchy)
+                    index = index_of(b, only=_RDF_TYPE)
                 ok = passed.get((n, i, value))
                 if ok is None:
                     try:
@@ -397,8 +400,12 @@ class Checker:
                     except _Elsewhere as e:
                         raise NotSplittable(f"a constraint on {value} reads {e.node}") from None
                 if not ok:
-                    results.append((Result(focus, shape.node, shape.path_node, value,
-                                           shape.message or _default_message(kind, arg)), ctx))
+                    late[spill.bucket_of(focus)].append(Result(
+                        focus, shape.node, shape.path_node, value,
+                        shape.message or _default_message(kind, arg)))
+        for b, found in sorted(late.items()):  # their context, from their focus' bucket
+            index = index_of(b)
+            results += [(r, context(r.focus, index)) for r in found]
         return results
 
     def conforms(self, shape: Shape, focus, index: Index) -> bool:

@@ -7,14 +7,16 @@ same on every run), so a bucket holds all the triples of its subjects, from ever
 graph: what SHACL reads to check one focus node (kg.graph.shacl.Checker.check_buckets)
 and what the Turtle writer sorts (on a bucket's first reading, kg.graph.io.stage_graphs)
 and merges (kg.graph.io.stage_union). A bucket is
-written in pickled chunks as graphs arrive; the first read removes its duplicates
-and rewrites it as one chunk. Memory holds the buffers (at most :attr:`FLUSH`
+written in pickled chunks as graphs arrive; a read removes the duplicates, and the
+first one also writes the triples of the predicates asked for ``apart`` (rdf:type)
+to a file of their own. Memory holds the buffers (at most :attr:`FLUSH`
 triples), one bucket while it is read, and the few triples of the predicates the
 caller asks to keep (the class hierarchy, the documents' file names).
 """
 
 from __future__ import annotations
 
+import io
 import pickle
 import zlib
 from collections.abc import Iterable, Iterator
@@ -70,7 +72,8 @@ def _chunks(path: Path) -> Iterator[list]:
 
 
 class UnionSpill:
-    FLUSH = 50_000  # triples (and put-off records) buffered before they go to disk
+    FLUSH = 50_000  # triples buffered before they go to disk
+    FLUSH_BYTES = 16 << 20  # put-off records likewise (pickled)
 
     def __init__(self, folder: str | Path, buckets: int, keep: Iterable = (),
                  apart: Iterable = ()):
@@ -78,12 +81,14 @@ class UnionSpill:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.buckets = buckets
         self._buffers: list[list] = [[] for _ in range(buckets)]
-        self._put_off: list[list] = [[] for _ in range(buckets)]
+        self._put_off: list[bytearray] = [bytearray() for _ in range(buckets)]
+        self._put_off_stream = io.BytesIO()
+        self._put_off_bytes = 0  # held in the buffers
         self._held = 0
         self._keep = frozenset(keep)
         self._kept: dict = {p: set() for p in self._keep}
         self._apart = frozenset(apart)  # predicates a bucket's triples of are read apart
-        self._compact: set[int] = set()  # buckets already without duplicates
+        self._read: set[int] = set()  # buckets read at least once
         self.unique = 0  # distinct triples of the buckets read so far
         # called with (bucket, its distinct triples) when a bucket is first read
         self.on_first_read = None
@@ -110,19 +115,33 @@ class UnionSpill:
             self.flush()
 
     def put_off(self, b: int, record: tuple) -> None:
-        """Keep ``record`` until :meth:`put_off_in` ``(b)`` asks for it."""
-        self._put_off[b].append(record)
-        self._held += 1
-        if self._held >= self.FLUSH:
-            self.flush()
+        """Keep ``record`` until :meth:`put_off_in` ``(b)`` asks for it. It is pickled
+        at once: records kept as objects would pin the memory of every bucket they
+        were made from (Python's allocator frees an arena only when all of it is free)."""
+        stream = self._put_off_stream
+        stream.seek(0)
+        stream.truncate()
+        _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump(record)
+        self._put_off[b] += stream.getvalue()
+        self._put_off_bytes += stream.tell()
+        if self._put_off_bytes >= self.FLUSH_BYTES:
+            self.flush_put_off()
 
     def flush(self) -> None:
+        """Write the triples' buffers to disk."""
         for b in range(self.buckets):
-            for kind, buffers in (("triples", self._buffers), ("put-off", self._put_off)):
-                if buffers[b]:
-                    self._append(self._path(kind, b), buffers[b])
-                    buffers[b] = []
+            if self._buffers[b]:
+                self._append(self._path("triples", b), self._buffers[b])
+                self._buffers[b] = []
         self._held = 0
+
+    def flush_put_off(self) -> None:
+        for b in range(self.buckets):
+            if self._put_off[b]:
+                with open(self._path("put-off", b), "ab") as f:
+                    f.write(self._put_off[b])
+                self._put_off[b] = bytearray()
+        self._put_off_bytes = 0
 
     def _path(self, kind: str, b: int) -> Path:
         return self.folder / f"{kind}-{b}.pickle"
@@ -143,25 +162,21 @@ class UnionSpill:
         if only is not None:
             if only not in self._apart:
                 raise ValueError(f"{only} was not given apart")
-            if b not in self._compact:
+            if b not in self._read:
                 self.bucket(b)
             return next(_chunks(self._path(f"apart-{self._apart_number(only)}", b)), [])
-        if b not in self._compact:
-            self.flush()
-            path = self._path("triples", b)
-            unique = list(dict.fromkeys(t for chunk in _chunks(path) for t in chunk))
-            path.unlink(missing_ok=True)
-            if unique:
-                self._append(path, unique)
+        self.flush()
+        unique = list(dict.fromkeys(t for chunk in _chunks(self._path("triples", b))
+                                    for t in chunk))
+        if b not in self._read:
+            self._read.add(b)
+            self.unique += len(unique)
             for predicate in self._apart:
                 if some := [t for t in unique if t[1] == predicate]:
                     self._append(self._path(f"apart-{self._apart_number(predicate)}", b), some)
-            self._compact.add(b)
-            self.unique += len(unique)
             if self.on_first_read is not None:
                 self.on_first_read(b, unique)
-            return unique
-        return next(_chunks(self._path("triples", b)), [])
+        return unique
 
     def _apart_number(self, predicate) -> int:
         return sorted(self._apart).index(predicate)
@@ -169,17 +184,18 @@ class UnionSpill:
     def read_all(self) -> None:
         """Read every bucket not read yet (for :attr:`on_first_read`)."""
         for b in range(self.buckets):
-            if b not in self._compact:
+            if b not in self._read:
                 self.bucket(b)
 
     def put_off_in(self, b: int) -> Iterator[tuple]:
         """The records put off to bucket ``b``, in the order they came; once."""
         path = self._path("put-off", b)
-        for chunk in _chunks(path):
-            yield from chunk
+        data = (path.read_bytes() if path.exists() else b"") + bytes(self._put_off[b])
         path.unlink(missing_ok=True)
-        yield from self._put_off[b]
-        self._put_off[b] = []
+        self._put_off[b] = bytearray()
+        stream = io.BytesIO(data)
+        while stream.tell() < len(data):
+            yield pickle.load(stream)
 
     def __len__(self) -> int:
         """The distinct triples (every bucket is read once to count them)."""
