@@ -403,8 +403,15 @@ class MentionFinder:
         return None
 
     def _places(self, line: Line) -> list[Cand]:
+        """Places of the authority data in any case; a place only Voikko knows (a
+        country, a lake, a sea, `Etelä-Suomi`) only where it says where something
+        happens (`Kreikassa`, `Kyproksella`) or as the value of an area key: in the
+        nominative or another case it is mostly part of a name (`Kestävä Häme
+        -ohjelma`, `Visit Saimaa`) or a place mentioned in passing (`Norjaan asti`)."""
         out = []
         toks = line.toks
+        key = line_key(line.text)
+        area_line = bool(key) and key[0] == "area"
         for t in toks:
             dateline = len(toks) == 1 and t.text.isupper()  # `SEINÄJOKI` above a news item
             if not (t.is_cap and t.text[:1].isalpha()) or \
@@ -428,10 +435,9 @@ class MentionFinder:
             if "paikannimi" in classes and cases_of(t.text) == {"Gen"}:
                 continue  # `Ukrainan jälleenrakennus`, `Tallinnan tunneli`: a modifier
             if "paikannimi" in classes and (t.i > 0 or classes == {"paikannimi"}) \
-                    and not lexicon_word(t.text):
-                base = head_nominative(t.text, lambda b: "paikannimi" in word_classes(b))
+                    and not lexicon_word(t.text) and (area_line or _where_case(t.text)):
                 out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
-                                base, "name.place.voikko", 0.6))
+                                _place_nominative(t.text), "name.place.voikko", 0.6))
         return out
 
     def _marker_projects(self, line: Line, text: str) -> list[Cand]:
@@ -508,8 +514,10 @@ class MentionFinder:
         area_cue = re.compile(r"\b(?:alueet|alueina|alueita|kohdealueet|kohdealueina)\s+"
                               r"(?:ovat|olivat|on)\s+")
         for n, line in enumerate(lines):
+            area_starts = set()
             for m in area_cue.finditer(line.text):  # `mukana olevat alueet ovat Valencia (…), …`
                 out += self._listed(line, text, m.end(), cands, EntityType.REGION)
+                area_starts.add(m.end())
             key = line_key(line.text)
             if key and key[0] == "funder":
                 value_line = lines[n + 1] if key[2] >= len(line.text) and n + 1 < len(lines) \
@@ -522,7 +530,7 @@ class MentionFinder:
                 starts.append(key[2] if key[2] < len(line.text) else None)
             starts += [m.end() for m in cue_re.finditer(line.text)]
             for st in starts:
-                if st is not None:
+                if st is not None and st not in area_starts:  # a list of areas, not members
                     out += self._listed(line, text, st, cands, EntityType.ORGANISATION)
         return out
 
@@ -540,7 +548,16 @@ class MentionFinder:
             if not part or re.fullmatch(r",\s+|\s+ja\s+|\s+sekä\s+", part):
                 continue
             if etype is EntityType.REGION:
-                part = re.sub(r"\s*\([^)]*\)\s*$", "", part)  # `Valencia (Espanja)`
+                # `Valencia (Espanja)`: the country in brackets is a listed area too
+                bracket = re.search(r"\s*\(([A-ZÅÄÖ][\w-]+)\)\s*$", part)
+                if bracket:
+                    b0 = p_start + bracket.start(1)
+                    b1 = p_start + bracket.end(1)
+                    if self._is_place(bracket.group(1)) and \
+                            not any(c.start < b1 and b0 < c.end for c in cands):
+                        out.append(Cand(b0, b1, line.number, etype,
+                                        _place_nominative(bracket.group(1)), "name.listed", 0.7))
+                part = re.sub(r"\s*\([^)]*\)\s*$", "", part)
             words = part.split()
             # a trailing place in the inessive/adessive says where the member is
             while len(words) > 1 and words[-1][:1].isupper() and \
@@ -946,6 +963,26 @@ def _initials(name: str) -> set[str]:
         if len(options) > 256:
             break
     return options
+
+
+def _where_case(word: str) -> bool:
+    """A place name in the inessive or adessive (`Kreikassa`, `Kyproksella`)."""
+    return any(a.get("CLASS") == "paikannimi" and a.get("SIJAMUOTO") in ("sisaolento",
+                                                                        "ulkoolento")
+               for a in analyses(word))
+
+
+def _place_nominative(word: str) -> str:
+    """The nominative of a place name; a plural name stays plural (`Alankomaissa` →
+    `Alankomaat`, `Filippiineillä` → `Filippiinit`), where Voikko's base is singular."""
+    readings = [a for a in analyses(word) if a.get("CLASS") == "paikannimi"]
+    base = head_nominative(word, lambda b: "paikannimi" in word_classes(b))
+    if readings and all(a.get("NUMBER") == "plural" for a in readings):
+        if any(a.get("SIJAMUOTO") == "nimento" for a in readings):
+            return word
+        if base[-1:] in "aeiouyäö":
+            return base + "t"
+    return base
 
 
 def lexicon_word(word: str) -> bool:
