@@ -230,3 +230,15 @@ def test_countries_in_brackets_of_an_area_list(extractor):
     regions = {n for t, n in names(e, EntityType.REGION)}
     assert {"Tartto", "Viro", "Gent", "Belgia", "Kaunas", "Liettua"} <= regions
     assert not names(e, EntityType.ORGANISATION)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Yhteistyö tiivistyy Pohjanlahden alueella.", {"Pohjanlahti"}),
+    ("Reitit kulkevat Päijänteen alueella.", {"Päijänne"}),
+    ("Sääntöjä sovelletaan EU:n alueella.", set()),
+    ("Toimintaa on Xamkin alueella.", set()),
+    ("Hankkeen alueella on kolme kuntaa.", set()),
+])
+def test_a_capitalised_genitive_before_alue_names_an_area(extractor, text, expected):
+    found = {n for t, n in names(extractor(doc(text)), EntityType.REGION)}
+    assert found == expected

@@ -292,6 +292,8 @@ class MentionFinder:
             name = prefix + base
             if is_muni_head or is_place_head:
                 place = self._place_record(toks[h - 1].text) if h > start else None
+                if place is None and bl == "alue" and h - start == 1:
+                    out += self._named_area(line, toks[start], t)
                 if place is None or h - start != 1:
                     continue
                 if is_muni_head and place.type is EntityType.MUNICIPALITY:
@@ -322,6 +324,26 @@ class MentionFinder:
             # `Rauman ja Satakunnan Kauppakamareille`: a shared plural head
             out += self._distributed_heads(line, text, start, h, base)
         return out
+
+    def _named_area(self, line: Line, name: Tok, head: Tok) -> list[Cand]:
+        """`Merenkurkun alueella`, `Itämeren alueelle`: a capitalised genitive inside
+        a sentence before `alue` names an area, though no register lists it (a
+        sea, a strait, a lake district); not an acronym (`EU:n alueella`), not an
+        organisation's or a person's name."""
+        k = name.i
+        if k == 0 or line.toks[k - 1].text in (".", "!", "?", ":", "•", "–", "-") \
+                or not name.text[:1].isupper() or name.text.isupper() \
+                or ":" in name.text or not is_genitive(name.text):
+            return []
+        base = self.nominative(name.text)
+        classes = word_classes(name.text)
+        if _org_head(base) or classes & {"etunimi", "sukunimi"} or self.lookup(base):
+            return []
+        if not classes & {"paikannimi", "nimisana"}:
+            return []
+        area = capitalise(base)
+        return [Cand(name.start, head.end, line.number, EntityType.REGION, area,
+                     "name.region_phrase", 0.75, aliases=[f"{name.text} alue"])]
 
     def _distributed_heads(self, line: Line, text: str, start: int, h: int, base: str):
         """`Rauman ja Satakunnan Kauppakamareille`, `Alfa ja Beeta -työryhmät`: a plural
