@@ -148,3 +148,16 @@ def test_evidence_ends_before_phone_numbers_and_e_mail_addresses(extractor):
     for c in e.claims:
         assert c.span.sentence.endswith("Oona Virtanen")
         assert "0295" not in c.span.sentence and "(at)" not in c.span.sentence
+
+
+def test_acronym_genitive_right_before_a_person_is_their_employer(extractor):
+    e = extractor(doc("Kuvassa Bruno Kvist ja Liisa Virtanen. Asiasta kertoo TALKOn "
+                      "toimitusjohtaja Liisa Virtanen. – Hienoa, iloitsee TALKOn Bruno Kvist."))
+    f = facts(e)
+    assert (Relation.MEMBER_OF, "Person:liisa virtanen", "Organisation:talko") in f
+    assert (Relation.MEMBER_OF, "Person:bruno kvist", "Organisation:talko") in f
+
+
+def test_place_genitive_before_a_person_is_no_employer(extractor):
+    e = extractor(doc("Asiasta kertoo Kuopion Liisa Virtanen."))
+    assert not [c for c in e.claims if c.relation is Relation.MEMBER_OF]

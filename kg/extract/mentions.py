@@ -142,6 +142,7 @@ class MentionFinder:
         for c in chosen:
             c.surface = text[c.start:c.end]
         chosen += self._parent_organisations(chosen, text)
+        chosen = _resolve_overlaps(chosen + _persons_again(chosen, lines))
         _bilingual_names(chosen, text)
         # a name a project marker or quote proved to be a project is not a person
         # elsewhere in the document (`Kalle Boost` above `Kalle Boost-hankkeella`)
@@ -392,6 +393,8 @@ class MentionFinder:
                 continue
             if re.search(r"-[a-zåäö]", b.text):
                 continue  # `Lande-hankkeella`: a name with a common word glued on, no surname
+            if re.match(r"[A-ZÅÄÖ]{2,}(?::?[a-zåäö]+)$", a.text):
+                continue  # `ALFAn Liisa Virtanen`: an acronym with a case ending, no first name
             ca, cb = word_classes(a.text), word_classes(b.text)
             first_last = "etunimi" in ca and ("sukunimi" in cb or not cb or "nimi" in cb
                                               or b.ent == "PERSON")
@@ -920,6 +923,10 @@ class MentionFinder:
                 acr = m.group(1)
                 c.aliases.append(acr)
                 defined[acr] = c
+            if c.rule == "name.acronym_employer":
+                # `ALFAn toimitusjohtaja`: an acronym proven an organisation once names
+                # it wherever else the document writes it (`ALFA on mukana`, `ALFAn Liisa`)
+                defined.setdefault(c.name, c)
             first = c.name.split()[0] if c.name else ""
             if (c.type is EntityType.ORGANISATION and len(c.name.split()) >= 2
                     and len(first) >= 4 and not analyses(first) and first[:1].isupper()):
@@ -962,6 +969,30 @@ def is_title(word: str) -> bool:
         return False
     base = head_nominative(word, lambda b: b.endswith(lexicon.TITLE_HEADS)).lower()
     return base.endswith(lexicon.TITLE_HEADS)
+
+
+def _persons_again(cands: list[Cand], lines: list[Line]) -> list[Cand]:
+    """A name read as a person once (`Liisa Virtanen` in a caption) is that person
+    wherever else the document writes it, with or without a case ending, even
+    where the model and Voikko do not know it (`… iloitsee ALFAn Mauritz Knuts`)."""
+    persons = {c.surface: c for c in cands if c.type is EntityType.PERSON
+               and c.surface == c.name and len(c.name.split()) == 2}
+    if not persons:
+        return []
+    covered = [(c.start, c.end) for c in cands]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in
+                                                   sorted(persons, key=len, reverse=True))
+                         + r")(?::?[a-zåäö]{1,4})?(?![\w-])")
+    out = []
+    for line in lines:
+        for m in pattern.finditer(line.text):
+            s, e = line.start + m.start(), line.start + m.end()
+            if any(a < e and s < b for a, b in covered):
+                continue
+            c = persons[m.group(1)]
+            out.append(Cand(s, e, line.number, EntityType.PERSON, c.name, "name.person_again",
+                            0.8))
+    return out
 
 
 def _initials(name: str) -> set[str]:

@@ -676,7 +676,12 @@ class RelationReader:
             glued = re.match(r"[\w:]*", gap).group(0)  # a case ending on the name: `KEHYK|in`
             between = gap[len(glued):].split()
             last_word = self.text[a.start:a.end].split()[-1] + glued
-            if between and len(between) <= 2 and all(is_title(w) for w in between) \
+            # `ALFAn Liisa Virtanen kertoo`: the organisation's genitive right before
+            # the person, with no title, says whom they speak for; not a bare place
+            # (`Kuopion Liisa Virtanen`)
+            bare = not between and a.type is EntityType.ORGANISATION \
+                and gap[len(glued):] == " "
+            if (bare or (between and len(between) <= 2 and all(is_title(w) for w in between))) \
                     and is_genitive(last_word) and (id(b), id(a)) not in seen:
                 seen.add((id(b), id(a)))
                 line = self.lines[a.line]
