@@ -242,3 +242,9 @@ def test_countries_in_brackets_of_an_area_list(extractor):
 def test_a_capitalised_genitive_before_alue_names_an_area(extractor, text, expected):
     found = {n for t, n in names(extractor(doc(text)), EntityType.REGION)}
     assert found == expected
+
+
+def test_a_long_line_with_an_indicative_verb_is_no_heading(extractor):
+    e = extractor(doc("Lautakunta puoltaa seuraavia hankkeita rahoitettavaksi Leader-ohjelmasta\n"
+                      "Hakija: Kemin kaupunki\nToteutusaika: 1.1.2024–31.12.2025\n"))
+    assert not [m for m in e.mentions if m.rule == "project.heading"]

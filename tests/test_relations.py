@@ -161,3 +161,20 @@ def test_acronym_genitive_right_before_a_person_is_their_employer(extractor):
 def test_place_genitive_before_a_person_is_no_employer(extractor):
     e = extractor(doc("Asiasta kertoo Kuopion Liisa Virtanen."))
     assert not [c for c in e.claims if c.relation is Relation.MEMBER_OF]
+
+
+def test_amount_key_naming_a_fund_keeps_the_introductions_programme(extractor):
+    from kg.extract.layout import key_group
+    assert key_group("Haettu EAKR- ja valtion rahoitus") == "amount"
+    assert key_group("Rahoitus") == "funder"
+    e = extractor(doc(
+        "Sihteeristö puoltaa seuraavia hankkeita rahoitettavaksi Uudistuva ja osaava "
+        "Suomi 2021–2027 -ohjelmasta\n\n"
+        "Alfan satamaterminaali\nHakija: Kemin kaupunki\nToteutusaika: 1.1.2024–31.12.2025\n"
+        "Kokonaiskustannusarvio: 900 000 €\nHaettu EAKR- ja valtion rahoitus: 630 000 €\n\n"
+        "Beetan kylätiet\nHakija: Torniojokilaakson kehitys ry\n"
+        "Kokonaiskustannusarvio: 100 000 €\nHaettu tuki: 70 000 €\n"))
+    grants = [c for c in e.claims if c.relation is Relation.FUNDS
+              and c.object == "Project:alfan satamaterminaali"]
+    by_funder = {c.subject: c.amount_eur for c in grants}
+    assert by_funder.get("funding:Uudistuva ja osaava Suomi 2021–2027") == 630000

@@ -484,14 +484,19 @@ class RelationReader:
         seuraavia hankkeita rahoitettavaksi Uudistuva ja osaava Suomi 2021–2027
         -ohjelmasta`) are funded by it; `Haettu tuki: …` under a project is that
         fund's amount when the introduction names one fund."""
-        funded = {_key(c.object) for c in self.claims if c.relation is Relation.FUNDS}
+        # a project whose own `Rahoittaja` key names its funder is not the intro's; one
+        # whose amount key names a fund (`Haettu EAKR- ja valtion rahoitus`) still is
+        own_funder = {_key(c.object) for c in self.claims
+                      if c.relation is Relation.FUNDS and c.rule == "layout.funder"}
+        funded = {(_key(c.subject), _key(c.object)) for c in self.claims
+                  if c.relation is Relation.FUNDS}
         listed: dict[str, Cand] = {}
         for m in self.mentions:
             if m.type is EntityType.PROJECT and m.rule in ("project.list_item",
                                                            "project.heading"):
                 listed.setdefault(_key(m), m)
         for key, project in listed.items():
-            if key in funded:
+            if key in own_funder:
                 continue
             intro = self._funding_intro(project)
             if intro is None:
@@ -499,6 +504,8 @@ class RelationReader:
             funds = [m for m in intro.mentions if m.type is EntityType.FUNDING]
             amount = self._key_amount(project) if len(funds) == 1 else None
             for f in funds:
+                if (_key(f), key) in funded:
+                    continue
                 self.add(Relation.FUNDS, f, project, intro, "funding.list_context", 0.6,
                          amount_eur=amount)
 
