@@ -1124,7 +1124,7 @@ def _heading_shape(line: Line) -> bool:
     if any(w in lexicon.SECTION_WORDS for w in words) and \
             all(w in lexicon.SECTION_WORDS or not w[:1].isupper() for w in t.split()[1:]):
         return False  # `Tietoa hankkeesta`: a section of the page, not its name
-    if len(t.split()) > 6 and any(
+    if len(t.split()) >= 6 and any(
             w.islower() and any(a.get("MOOD") == "indicative" for a in analyses(w))
             for w in t.split()[1:]):
         return False  # `Hallitus puoltaa seuraavia hankkeita …`: a sentence without its stop
