@@ -178,3 +178,14 @@ def test_amount_key_naming_a_fund_keeps_the_introductions_programme(extractor):
               and c.object == "Project:alfan satamaterminaali"]
     by_funder = {c.subject: c.amount_eur for c in grants}
     assert by_funder.get("funding:Uudistuva ja osaava Suomi 2021–2027") == 630000
+
+
+def test_a_grant_of_its_own_kind_of_money_does_not_inherit_the_instrument(extractor):
+    e = extractor(doc("Pohjanmaan liiton maakuntahallitus myönsi maakunnan kehittämisrahaa "
+                      "hankkeille. Alfa Oy:lle myönnettiin 30 000 euroa Satama 2030 -projektiin. "
+                      "Beeta ry:lle myönnettiin EU-tukea 20 000 euroa Kylätie 2040 -projektiin."))
+    f = facts(e)
+    fund = "Funding:maakunnan kehittämisraha"
+    assert (Relation.FUNDS, fund, "Project:satama 2030") in f
+    assert (Relation.FUNDS, fund, "Project:kylätie 2040") not in f
+    assert (Relation.FUNDS, "org:Pohjanmaan liitto", "Project:kylätie 2040") in f

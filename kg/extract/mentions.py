@@ -213,6 +213,8 @@ class MentionFinder:
                 k = toks[i]
                 if k.text in _STOP_PUNCT or k.text in "–—" or k.pos in ("VERB", "AUX"):
                     break
+                if k.text == "." and i > 0 and len(toks[i - 1].text) > 2:
+                    break  # `… -projektiin. Beeta ry`: a sentence ends; `A. Vipunen` goes on
                 if k.is_punct and k.text not in "-&.'":
                     break
                 if k.lower in ("ja", "sekä") and not (i > 0 and toks[i - 1].text == "-") \

@@ -22,7 +22,13 @@ from kg.authority import fold
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand, is_title
-from kg.extract.morphology import analyses, cases_of, is_finite_verb, is_genitive
+from kg.extract.morphology import (
+    analyses,
+    cases_of,
+    head_nominative,
+    is_finite_verb,
+    is_genitive,
+)
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -440,7 +446,8 @@ class RelationReader:
             if not projects:
                 continue
             funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
-            givers = ([granter] if granter is not None else []) + (funds_here or instruments)
+            inherited = instruments if not self._own_money_kind(unit) else []
+            givers = ([granter] if granter is not None else []) + (funds_here or inherited)
             money = [m for m in find_money(unit.text) if not _is_part(low, m.start)
                      and not _cue_before(low, m.start, lexicon.TOTAL_COST_CUES)]
             shares = find_shares(unit.text)
@@ -454,6 +461,22 @@ class RelationReader:
                               and (m.start < p.start or p.end <= unit.start)]
                 for r in recipients:
                     self.add(Relation.ADMINISTERS, r, p, unit, "funding.recipient", 0.7)
+
+    def _own_money_kind(self, unit: Unit) -> bool:
+        """`Beeta ry:lle myönnettiin EU-tukea …`: a grant sentence that names its own
+        kind of money outside any fund's name is not paid from the instrument an
+        earlier sentence named (`maakunnan kehittämisrahaa`)."""
+        for m in re.finditer(r"[\w-]+", unit.text):
+            s0 = unit.start + m.start()
+            if any(c.start <= s0 < c.end for c in unit.mentions):
+                continue
+            w = m.group(0)
+            if not ("-" in w or w.lower().startswith(("valtion", "eu"))):
+                continue  # a compound kind (`EU-tukea`, `valtionavustusta`), not `tukea`
+            base = head_nominative(w.lower(), lambda b: b.endswith(lexicon.FUNDING_SUFFIXES))
+            if base.endswith(lexicon.FUNDING_SUFFIXES) and cases_of(w.lower()) & {"Par"}:
+                return True
+        return False
 
     def _acting_organisation(self, m: Cand) -> Cand:
         """`Satakuntaliiton maakuntahallitus` acts for Satakuntaliitto when the
