@@ -205,3 +205,46 @@ def test_acronym_in_brackets_by_the_initials_of_compound_parts(extractor):
                       "LSHP:lle myönnettiin tukea."))
     lshp = [m for m in e.mentions if m.surface == "LSHP"]
     assert lshp and all(m.key == "Organisation:lapin sairaanhoitopiiri" for m in lshp)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a place only Voikko knows names an area where something happens
+    ("Koulutuksia järjestetään Virossa ja Latviassa.", {"Viro", "Latvia"}),
+    ("Kumppani sijaitsee Islannissa.", {"Islanti"}),
+    # a plural place name keeps its plural nominative
+    ("Vierailu tehtiin Alankomaissa.", {"Alankomaat"}),
+    # in the nominative it is part of a name, or mentioned in passing
+    ("Strategia Vihreä Pohjanlahti -ohjelma hyväksyttiin.", set()),
+    ("Matkailuhanke Elämyksiä Päijänne kehittää reittejä.", set()),
+    ("Yhteistyö ulottuu Viroon asti.", set()),
+    ("Ohjelma Länsi-Suomi on päättynyt.", set()),
+])
+def test_places_voikko_knows_only_where_something_happens(extractor, text, expected):
+    found = {n for t, n in names(extractor(doc(text)), EntityType.REGION)}
+    assert found == expected
+
+
+def test_countries_in_brackets_of_an_area_list(extractor):
+    e = extractor(doc("Mukana olevat alueet ovat Tartto (Viro), Gent (Belgia) "
+                      "ja Kaunas (Liettua)."))
+    regions = {n for t, n in names(e, EntityType.REGION)}
+    assert {"Tartto", "Viro", "Gent", "Belgia", "Kaunas", "Liettua"} <= regions
+    assert not names(e, EntityType.ORGANISATION)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Yhteistyö tiivistyy Pohjanlahden alueella.", {"Pohjanlahti"}),
+    ("Reitit kulkevat Päijänteen alueella.", {"Päijänne"}),
+    ("Sääntöjä sovelletaan EU:n alueella.", set()),
+    ("Toimintaa on Xamkin alueella.", set()),
+    ("Hankkeen alueella on kolme kuntaa.", set()),
+])
+def test_a_capitalised_genitive_before_alue_names_an_area(extractor, text, expected):
+    found = {n for t, n in names(extractor(doc(text)), EntityType.REGION)}
+    assert found == expected
+
+
+def test_a_long_line_with_an_indicative_verb_is_no_heading(extractor):
+    e = extractor(doc("Lautakunta puoltaa seuraavia hankkeita rahoitettavaksi Leader-ohjelmasta\n"
+                      "Hakija: Kemin kaupunki\nToteutusaika: 1.1.2024–31.12.2025\n"))
+    assert not [m for m in e.mentions if m.rule == "project.heading"]

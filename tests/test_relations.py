@@ -148,3 +148,44 @@ def test_evidence_ends_before_phone_numbers_and_e_mail_addresses(extractor):
     for c in e.claims:
         assert c.span.sentence.endswith("Oona Virtanen")
         assert "0295" not in c.span.sentence and "(at)" not in c.span.sentence
+
+
+def test_acronym_genitive_right_before_a_person_is_their_employer(extractor):
+    e = extractor(doc("Kuvassa Bruno Kvist ja Liisa Virtanen. Asiasta kertoo TALKOn "
+                      "toimitusjohtaja Liisa Virtanen. – Hienoa, iloitsee TALKOn Bruno Kvist."))
+    f = facts(e)
+    assert (Relation.MEMBER_OF, "Person:liisa virtanen", "Organisation:talko") in f
+    assert (Relation.MEMBER_OF, "Person:bruno kvist", "Organisation:talko") in f
+
+
+def test_place_genitive_before_a_person_is_no_employer(extractor):
+    e = extractor(doc("Asiasta kertoo Kuopion Liisa Virtanen."))
+    assert not [c for c in e.claims if c.relation is Relation.MEMBER_OF]
+
+
+def test_amount_key_naming_a_fund_keeps_the_introductions_programme(extractor):
+    from kg.extract.layout import key_group
+    assert key_group("Haettu EAKR- ja valtion rahoitus") == "amount"
+    assert key_group("Rahoitus") == "funder"
+    e = extractor(doc(
+        "Sihteeristö puoltaa seuraavia hankkeita rahoitettavaksi Uudistuva ja osaava "
+        "Suomi 2021–2027 -ohjelmasta\n\n"
+        "Alfan satamaterminaali\nHakija: Kemin kaupunki\nToteutusaika: 1.1.2024–31.12.2025\n"
+        "Kokonaiskustannusarvio: 900 000 €\nHaettu EAKR- ja valtion rahoitus: 630 000 €\n\n"
+        "Beetan kylätiet\nHakija: Torniojokilaakson kehitys ry\n"
+        "Kokonaiskustannusarvio: 100 000 €\nHaettu tuki: 70 000 €\n"))
+    grants = [c for c in e.claims if c.relation is Relation.FUNDS
+              and c.object == "Project:alfan satamaterminaali"]
+    by_funder = {c.subject: c.amount_eur for c in grants}
+    assert by_funder.get("funding:Uudistuva ja osaava Suomi 2021–2027") == 630000
+
+
+def test_a_grant_of_its_own_kind_of_money_does_not_inherit_the_instrument(extractor):
+    e = extractor(doc("Pohjanmaan liiton maakuntahallitus myönsi maakunnan kehittämisrahaa "
+                      "hankkeille. Alfa Oy:lle myönnettiin 30 000 euroa Satama 2030 -projektiin. "
+                      "Beeta ry:lle myönnettiin EU-tukea 20 000 euroa Kylätie 2040 -projektiin."))
+    f = facts(e)
+    fund = "Funding:maakunnan kehittämisraha"
+    assert (Relation.FUNDS, fund, "Project:satama 2030") in f
+    assert (Relation.FUNDS, fund, "Project:kylätie 2040") not in f
+    assert (Relation.FUNDS, "org:Pohjanmaan liitto", "Project:kylätie 2040") in f

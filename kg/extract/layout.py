@@ -26,10 +26,13 @@ def key_group(key: str) -> str | None:
         for stem in keys:
             # the key's first words (`Haettu tuki`) or its head word, the last one
             # (`Suunnitelman mukainen toteutusaika`)
-            hit = k == stem or (k.startswith(stem) and len(stem) >= 5) or \
-                (" " not in stem and len(stem) >= 6 and last.startswith(stem))
-            if hit and (best is None or len(stem) > best[1]):
-                best = (group, len(stem))
+            # (`Suunnitelman mukainen toteutusaika`); the first words decide over the
+            # head (`Haettu EAKR- ja valtion rahoitus` is an amount, not a funder)
+            first = k == stem or (k.startswith(stem) and len(stem) >= 5)
+            hit = first or (" " not in stem and len(stem) >= 6 and last.startswith(stem))
+            score = (first, len(stem))
+            if hit and (best is None or score > best[1]):
+                best = (group, score)
     return best[0] if best else None
 
 

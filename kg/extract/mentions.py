@@ -142,6 +142,7 @@ class MentionFinder:
         for c in chosen:
             c.surface = text[c.start:c.end]
         chosen += self._parent_organisations(chosen, text)
+        chosen = _resolve_overlaps(chosen + _persons_again(chosen, lines))
         _bilingual_names(chosen, text)
         # a name a project marker or quote proved to be a project is not a person
         # elsewhere in the document (`Kalle Boost` above `Kalle Boost-hankkeella`)
@@ -212,6 +213,8 @@ class MentionFinder:
                 k = toks[i]
                 if k.text in _STOP_PUNCT or k.text in "–—" or k.pos in ("VERB", "AUX"):
                     break
+                if k.text == "." and i > 0 and len(toks[i - 1].text) > 2:
+                    break  # `… -projektiin. Beeta ry`: a sentence ends; `A. Vipunen` goes on
                 if k.is_punct and k.text not in "-&.'":
                     break
                 if k.lower in ("ja", "sekä") and not (i > 0 and toks[i - 1].text == "-") \
@@ -292,6 +295,8 @@ class MentionFinder:
             name = prefix + base
             if is_muni_head or is_place_head:
                 place = self._place_record(toks[h - 1].text) if h > start else None
+                if place is None and bl == "alue" and h - start == 1:
+                    out += self._named_area(line, toks[start], t)
                 if place is None or h - start != 1:
                     continue
                 if is_muni_head and place.type is EntityType.MUNICIPALITY:
@@ -322,6 +327,26 @@ class MentionFinder:
             # `Rauman ja Satakunnan Kauppakamareille`: a shared plural head
             out += self._distributed_heads(line, text, start, h, base)
         return out
+
+    def _named_area(self, line: Line, name: Tok, head: Tok) -> list[Cand]:
+        """`Merenkurkun alueella`, `Itämeren alueelle`: a capitalised genitive inside
+        a sentence before `alue` names an area, though no register lists it (a
+        sea, a strait, a lake district); not an acronym (`EU:n alueella`), not an
+        organisation's or a person's name."""
+        k = name.i
+        if k == 0 or line.toks[k - 1].text in (".", "!", "?", ":", "•", "–", "-") \
+                or not name.text[:1].isupper() or name.text.isupper() \
+                or ":" in name.text or not is_genitive(name.text):
+            return []
+        base = self.nominative(name.text)
+        classes = word_classes(name.text)
+        if _org_head(base) or classes & {"etunimi", "sukunimi"} or self.lookup(base):
+            return []
+        if not classes & {"paikannimi", "nimisana"}:
+            return []
+        area = capitalise(base)
+        return [Cand(name.start, head.end, line.number, EntityType.REGION, area,
+                     "name.region_phrase", 0.75, aliases=[f"{name.text} alue"])]
 
     def _distributed_heads(self, line: Line, text: str, start: int, h: int, base: str):
         """`Rauman ja Satakunnan Kauppakamareille`, `Alfa ja Beeta -työryhmät`: a plural
@@ -370,6 +395,8 @@ class MentionFinder:
                 continue
             if re.search(r"-[a-zåäö]", b.text):
                 continue  # `Lande-hankkeella`: a name with a common word glued on, no surname
+            if re.match(r"[A-ZÅÄÖ]{2,}(?::?[a-zåäö]+)$", a.text):
+                continue  # `ALFAn Liisa Virtanen`: an acronym with a case ending, no first name
             ca, cb = word_classes(a.text), word_classes(b.text)
             first_last = "etunimi" in ca and ("sukunimi" in cb or not cb or "nimi" in cb
                                               or b.ent == "PERSON")
@@ -403,8 +430,15 @@ class MentionFinder:
         return None
 
     def _places(self, line: Line) -> list[Cand]:
+        """Places of the authority data in any case; a place only Voikko knows (a
+        country, a lake, a sea, `Etelä-Suomi`) only where it says where something
+        happens (`Kreikassa`, `Kyproksella`) or as the value of an area key: in the
+        nominative or another case it is mostly part of a name (`Kestävä Häme
+        -ohjelma`, `Visit Saimaa`) or a place mentioned in passing (`Norjaan asti`)."""
         out = []
         toks = line.toks
+        key = line_key(line.text)
+        area_line = bool(key) and key[0] == "area"
         for t in toks:
             dateline = len(toks) == 1 and t.text.isupper()  # `SEINÄJOKI` above a news item
             if not (t.is_cap and t.text[:1].isalpha()) or \
@@ -428,10 +462,9 @@ class MentionFinder:
             if "paikannimi" in classes and cases_of(t.text) == {"Gen"}:
                 continue  # `Ukrainan jälleenrakennus`, `Tallinnan tunneli`: a modifier
             if "paikannimi" in classes and (t.i > 0 or classes == {"paikannimi"}) \
-                    and not lexicon_word(t.text):
-                base = head_nominative(t.text, lambda b: "paikannimi" in word_classes(b))
+                    and not lexicon_word(t.text) and (area_line or _where_case(t.text)):
                 out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
-                                base, "name.place.voikko", 0.6))
+                                _place_nominative(t.text), "name.place.voikko", 0.6))
         return out
 
     def _marker_projects(self, line: Line, text: str) -> list[Cand]:
@@ -508,8 +541,10 @@ class MentionFinder:
         area_cue = re.compile(r"\b(?:alueet|alueina|alueita|kohdealueet|kohdealueina)\s+"
                               r"(?:ovat|olivat|on)\s+")
         for n, line in enumerate(lines):
+            area_starts = set()
             for m in area_cue.finditer(line.text):  # `mukana olevat alueet ovat Valencia (…), …`
                 out += self._listed(line, text, m.end(), cands, EntityType.REGION)
+                area_starts.add(m.end())
             key = line_key(line.text)
             if key and key[0] == "funder":
                 value_line = lines[n + 1] if key[2] >= len(line.text) and n + 1 < len(lines) \
@@ -522,7 +557,7 @@ class MentionFinder:
                 starts.append(key[2] if key[2] < len(line.text) else None)
             starts += [m.end() for m in cue_re.finditer(line.text)]
             for st in starts:
-                if st is not None:
+                if st is not None and st not in area_starts:  # a list of areas, not members
                     out += self._listed(line, text, st, cands, EntityType.ORGANISATION)
         return out
 
@@ -540,7 +575,16 @@ class MentionFinder:
             if not part or re.fullmatch(r",\s+|\s+ja\s+|\s+sekä\s+", part):
                 continue
             if etype is EntityType.REGION:
-                part = re.sub(r"\s*\([^)]*\)\s*$", "", part)  # `Valencia (Espanja)`
+                # `Valencia (Espanja)`: the country in brackets is a listed area too
+                bracket = re.search(r"\s*\(([A-ZÅÄÖ][\w-]+)\)\s*$", part)
+                if bracket:
+                    b0 = p_start + bracket.start(1)
+                    b1 = p_start + bracket.end(1)
+                    if self._is_place(bracket.group(1)) and \
+                            not any(c.start < b1 and b0 < c.end for c in cands):
+                        out.append(Cand(b0, b1, line.number, etype,
+                                        _place_nominative(bracket.group(1)), "name.listed", 0.7))
+                part = re.sub(r"\s*\([^)]*\)\s*$", "", part)
             words = part.split()
             # a trailing place in the inessive/adessive says where the member is
             while len(words) > 1 and words[-1][:1].isupper() and \
@@ -881,6 +925,10 @@ class MentionFinder:
                 acr = m.group(1)
                 c.aliases.append(acr)
                 defined[acr] = c
+            if c.rule == "name.acronym_employer":
+                # `ALFAn toimitusjohtaja`: an acronym proven an organisation once names
+                # it wherever else the document writes it (`ALFA on mukana`, `ALFAn Liisa`)
+                defined.setdefault(c.name, c)
             first = c.name.split()[0] if c.name else ""
             if (c.type is EntityType.ORGANISATION and len(c.name.split()) >= 2
                     and len(first) >= 4 and not analyses(first) and first[:1].isupper()):
@@ -925,6 +973,30 @@ def is_title(word: str) -> bool:
     return base.endswith(lexicon.TITLE_HEADS)
 
 
+def _persons_again(cands: list[Cand], lines: list[Line]) -> list[Cand]:
+    """A name read as a person once (`Liisa Virtanen` in a caption) is that person
+    wherever else the document writes it, with or without a case ending, even
+    where the model and Voikko do not know it (`… iloitsee ALFAn Mauritz Knuts`)."""
+    persons = {c.surface: c for c in cands if c.type is EntityType.PERSON
+               and c.surface == c.name and len(c.name.split()) == 2}
+    if not persons:
+        return []
+    covered = [(c.start, c.end) for c in cands]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in
+                                                   sorted(persons, key=len, reverse=True))
+                         + r")(?::?[a-zåäö]{1,4})?(?![\w-])")
+    out = []
+    for line in lines:
+        for m in pattern.finditer(line.text):
+            s, e = line.start + m.start(), line.start + m.end()
+            if any(a < e and s < b for a, b in covered):
+                continue
+            c = persons[m.group(1)]
+            out.append(Cand(s, e, line.number, EntityType.PERSON, c.name, "name.person_again",
+                            0.8))
+    return out
+
+
 def _initials(name: str) -> set[str]:
     """The acronyms a name can have: each word gives its first letter or the first
     letters of its compound parts (`sairaanhoitopiiri` → S or SHP); `ja` gives none."""
@@ -946,6 +1018,26 @@ def _initials(name: str) -> set[str]:
         if len(options) > 256:
             break
     return options
+
+
+def _where_case(word: str) -> bool:
+    """A place name in the inessive or adessive (`Kreikassa`, `Kyproksella`)."""
+    return any(a.get("CLASS") == "paikannimi" and a.get("SIJAMUOTO") in ("sisaolento",
+                                                                        "ulkoolento")
+               for a in analyses(word))
+
+
+def _place_nominative(word: str) -> str:
+    """The nominative of a place name; a plural name stays plural (`Alankomaissa` →
+    `Alankomaat`, `Filippiineillä` → `Filippiinit`), where Voikko's base is singular."""
+    readings = [a for a in analyses(word) if a.get("CLASS") == "paikannimi"]
+    base = head_nominative(word, lambda b: "paikannimi" in word_classes(b))
+    if readings and all(a.get("NUMBER") == "plural" for a in readings):
+        if any(a.get("SIJAMUOTO") == "nimento" for a in readings):
+            return word
+        if base[-1:] in "aeiouyäö":
+            return base + "t"
+    return base
 
 
 def lexicon_word(word: str) -> bool:
@@ -1034,6 +1126,10 @@ def _heading_shape(line: Line) -> bool:
     if any(w in lexicon.SECTION_WORDS for w in words) and \
             all(w in lexicon.SECTION_WORDS or not w[:1].isupper() for w in t.split()[1:]):
         return False  # `Tietoa hankkeesta`: a section of the page, not its name
+    if len(t.split()) >= 6 and any(
+            w.islower() and any(a.get("MOOD") == "indicative" for a in analyses(w))
+            for w in t.split()[1:]):
+        return False  # `Hallitus puoltaa seuraavia hankkeita …`: a sentence without its stop
     return line.toks[0].pos not in ("VERB", "AUX")
 
 

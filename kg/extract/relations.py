@@ -22,7 +22,13 @@ from kg.authority import fold
 from kg.extract import lexicon
 from kg.extract.layout import line_key
 from kg.extract.mentions import Cand, is_title
-from kg.extract.morphology import analyses, cases_of, is_finite_verb, is_genitive
+from kg.extract.morphology import (
+    analyses,
+    cases_of,
+    head_nominative,
+    is_finite_verb,
+    is_genitive,
+)
 from kg.extract.nlp import Line
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
@@ -440,7 +446,8 @@ class RelationReader:
             if not projects:
                 continue
             funds_here = [m for m in unit.mentions if m.type is EntityType.FUNDING]
-            givers = ([granter] if granter is not None else []) + (funds_here or instruments)
+            inherited = instruments if not self._own_money_kind(unit) else []
+            givers = ([granter] if granter is not None else []) + (funds_here or inherited)
             money = [m for m in find_money(unit.text) if not _is_part(low, m.start)
                      and not _cue_before(low, m.start, lexicon.TOTAL_COST_CUES)]
             shares = find_shares(unit.text)
@@ -454,6 +461,22 @@ class RelationReader:
                               and (m.start < p.start or p.end <= unit.start)]
                 for r in recipients:
                     self.add(Relation.ADMINISTERS, r, p, unit, "funding.recipient", 0.7)
+
+    def _own_money_kind(self, unit: Unit) -> bool:
+        """`Beeta ry:lle myönnettiin EU-tukea …`: a grant sentence that names its own
+        kind of money outside any fund's name is not paid from the instrument an
+        earlier sentence named (`maakunnan kehittämisrahaa`)."""
+        for m in re.finditer(r"[\w-]+", unit.text):
+            s0 = unit.start + m.start()
+            if any(c.start <= s0 < c.end for c in unit.mentions):
+                continue
+            w = m.group(0)
+            if not ("-" in w or w.lower().startswith(("valtion", "eu"))):
+                continue  # a compound kind (`EU-tukea`, `valtionavustusta`), not `tukea`
+            base = head_nominative(w.lower(), lambda b: b.endswith(lexicon.FUNDING_SUFFIXES))
+            if base.endswith(lexicon.FUNDING_SUFFIXES) and cases_of(w.lower()) & {"Par"}:
+                return True
+        return False
 
     def _acting_organisation(self, m: Cand) -> Cand:
         """`Satakuntaliiton maakuntahallitus` acts for Satakuntaliitto when the
@@ -484,14 +507,19 @@ class RelationReader:
         seuraavia hankkeita rahoitettavaksi Uudistuva ja osaava Suomi 2021–2027
         -ohjelmasta`) are funded by it; `Haettu tuki: …` under a project is that
         fund's amount when the introduction names one fund."""
-        funded = {_key(c.object) for c in self.claims if c.relation is Relation.FUNDS}
+        # a project whose own `Rahoittaja` key names its funder is not the intro's; one
+        # whose amount key names a fund (`Haettu EAKR- ja valtion rahoitus`) still is
+        own_funder = {_key(c.object) for c in self.claims
+                      if c.relation is Relation.FUNDS and c.rule == "layout.funder"}
+        funded = {(_key(c.subject), _key(c.object)) for c in self.claims
+                  if c.relation is Relation.FUNDS}
         listed: dict[str, Cand] = {}
         for m in self.mentions:
             if m.type is EntityType.PROJECT and m.rule in ("project.list_item",
                                                            "project.heading"):
                 listed.setdefault(_key(m), m)
         for key, project in listed.items():
-            if key in funded:
+            if key in own_funder:
                 continue
             intro = self._funding_intro(project)
             if intro is None:
@@ -499,6 +527,8 @@ class RelationReader:
             funds = [m for m in intro.mentions if m.type is EntityType.FUNDING]
             amount = self._key_amount(project) if len(funds) == 1 else None
             for f in funds:
+                if (_key(f), key) in funded:
+                    continue
                 self.add(Relation.FUNDS, f, project, intro, "funding.list_context", 0.6,
                          amount_eur=amount)
 
@@ -676,7 +706,12 @@ class RelationReader:
             glued = re.match(r"[\w:]*", gap).group(0)  # a case ending on the name: `KEHYK|in`
             between = gap[len(glued):].split()
             last_word = self.text[a.start:a.end].split()[-1] + glued
-            if between and len(between) <= 2 and all(is_title(w) for w in between) \
+            # `ALFAn Liisa Virtanen kertoo`: the organisation's genitive right before
+            # the person, with no title, says whom they speak for; not a bare place
+            # (`Kuopion Liisa Virtanen`)
+            bare = not between and a.type is EntityType.ORGANISATION \
+                and gap[len(glued):] == " "
+            if (bare or (between and len(between) <= 2 and all(is_title(w) for w in between))) \
                     and is_genitive(last_word) and (id(b), id(a)) not in seen:
                 seen.add((id(b), id(a)))
                 line = self.lines[a.line]
