@@ -324,12 +324,12 @@ class MentionFinder:
             out.append(Cand(toks[start].start, end, line.number, etype,
                             rec.name if rec else _display(name), "name.org_head", 0.85, rec,
                             aliases=[_display(name)]))
-            # `Rauman ja Satakunnan Kauppakamareille`: a shared plural head
+            # `Kotkan ja Haminan Kauppakamareille`: a shared plural head
             out += self._distributed_heads(line, text, start, h, base)
         return out
 
     def _named_area(self, line: Line, name: Tok, head: Tok) -> list[Cand]:
-        """`Merenkurkun alueella`, `Itämeren alueelle`: a capitalised genitive inside
+        """`Perämeren alueella`, `Itämeren alueelle`: a capitalised genitive inside
         a sentence before `alue` names an area, though no register lists it (a
         sea, a strait, a lake district); not an acronym (`EU:n alueella`), not an
         organisation's or a person's name."""
@@ -349,9 +349,9 @@ class MentionFinder:
                      "name.region_phrase", 0.75, aliases=[f"{name.text} alue"])]
 
     def _distributed_heads(self, line: Line, text: str, start: int, h: int, base: str):
-        """`Rauman ja Satakunnan Kauppakamareille`, `Alfa ja Beeta -työryhmät`: a plural
+        """`Kotkan ja Haminan Kauppakamareille`, `Alfa ja Beeta -työryhmät`: a plural
         head shared by coordinated names gives each conjunct its own organisation
-        (`Rauman Kauppakamari`, `Alfa -työryhmä`)."""
+        (`Kotkan Kauppakamari`, `Alfa -työryhmä`)."""
         toks = line.toks
         head = toks[h].text
         readings = [a for a in analyses(head.lower()) if a.get("NUMBER")]
@@ -361,7 +361,7 @@ class MentionFinder:
             return []
         hyphened = h - start == 2 and toks[h - 1].text == "-" and not toks[h - 1].space_after
         if hyphened:
-            # `Alueiden kehittäminen ja Kasvupalvelut -valmisteluryhmät`: the conjunct is
+            # `Liikenne ja Asuminen -valmisteluryhmät`: the conjunct is
             # the nominal words before `ja`, back to a clause boundary, from a capital
             first = start - 2
             while first > 0 and start - 2 - first < 3 and not toks[first - 1].is_punct \
@@ -381,7 +381,7 @@ class MentionFinder:
                 or h - start != 1:
             return []
         name = f"{toks[start - 2].text} {base}"
-        # it outranks the bare genitive place it is written as (`Rauman`)
+        # it outranks the bare genitive place it is written as (`Kotkan`)
         return [Cand(toks[start - 2].start, toks[start - 2].end, line.number,
                      EntityType.ORGANISATION, _display(name), "name.shared_head", 0.96,
                      self.lookup(name), aliases=[name])]
@@ -431,10 +431,10 @@ class MentionFinder:
 
     def _places(self, line: Line) -> list[Cand]:
         """Places of the authority data in any case; a place only Voikko knows (a
-        country, a lake, a sea, `Etelä-Suomi`) only where it says where something
-        happens (`Kreikassa`, `Kyproksella`) or as the value of an area key: in the
+        country, a lake, a sea, `Länsi-Suomi`) only where it says where something
+        happens (`Portugalissa`, `Maltalla`) or as the value of an area key: in the
         nominative or another case it is mostly part of a name (`Kestävä Häme
-        -ohjelma`, `Visit Saimaa`) or a place mentioned in passing (`Norjaan asti`)."""
+        -ohjelma`, `Visit Päijänne`) or a place mentioned in passing (`Viroon asti`)."""
         out = []
         toks = line.toks
         key = line_key(line.text)
@@ -530,8 +530,8 @@ class MentionFinder:
 
     def _listed_names(self, lines: list[Line], text: str, cands: list[Cand]) -> list[Cand]:
         """The members of a list after a role cue or a role key are names, even
-        foreign ones without a Finnish head word (`osatoteuttajat ovat Athens Lifelong
-        Learning Institute Kreikassa, European University Cyprus …`); the value of a
+        foreign ones without a Finnish head word (`osatoteuttajat ovat Porto Lifelong
+        Learning Institute Portugalissa, Malta Business College …`); the value of a
         funder key is a fund when nothing else names it (`Rahoittaja` / `Erasmus+`)."""
         out = []
         # after the cue, any lower-case words (`ovat`, `mm.`, `yhteistyöorganisaatiot`)
@@ -542,7 +542,7 @@ class MentionFinder:
                               r"(?:ovat|olivat|on)\s+")
         for n, line in enumerate(lines):
             area_starts = set()
-            for m in area_cue.finditer(line.text):  # `mukana olevat alueet ovat Valencia (…), …`
+            for m in area_cue.finditer(line.text):  # `mukana olevat alueet ovat Porto (…), …`
                 out += self._listed(line, text, m.end(), cands, EntityType.REGION)
                 area_starts.add(m.end())
             key = line_key(line.text)
@@ -575,7 +575,7 @@ class MentionFinder:
             if not part or re.fullmatch(r",\s+|\s+ja\s+|\s+sekä\s+", part):
                 continue
             if etype is EntityType.REGION:
-                # `Valencia (Espanja)`: the country in brackets is a listed area too
+                # `Porto (Portugali)`: the country in brackets is a listed area too
                 bracket = re.search(r"\s*\(([A-ZÅÄÖ][\w-]+)\)\s*$", part)
                 if bracket:
                     b0 = p_start + bracket.start(1)
@@ -771,7 +771,7 @@ class MentionFinder:
             name = re.sub(r"\s+(?:of|and|for|the)$", "", name)
             offset = m.start() + m.group(0).index(name)
             # `European University Cyprus`: foreign words after the head belong to it,
-            # a Finnish word in a case (`Kyproksella`) does not
+            # a Finnish word in a case (`Maltalla`) does not
             tail = re.match(rf"(?:\s+{cap})+", line.text[m.end():])
             if tail:
                 for w in tail.group(0).split():
@@ -933,7 +933,7 @@ class MentionFinder:
             if (c.type is EntityType.ORGANISATION and len(c.name.split()) >= 2
                     and len(first) >= 4 and not analyses(first) and first[:1].isupper()):
                 defined.setdefault(first, c)
-        # `Pirkanmaan sairaanhoitoiiri (PSHP)`: an acronym in brackets whose letters are
+        # `Alfalan sairaanhoitoiiri (ASHP)`: an acronym in brackets whose letters are
         # the initials of the words or compound parts of one organisation named in the
         # document stands for it, even when the words before it are misspelt
         orgs = {fold(c.name): c for c in chosen if c.type is EntityType.ORGANISATION}
@@ -976,7 +976,7 @@ def is_title(word: str) -> bool:
 def _persons_again(cands: list[Cand], lines: list[Line]) -> list[Cand]:
     """A name read as a person once (`Liisa Virtanen` in a caption) is that person
     wherever else the document writes it, with or without a case ending, even
-    where the model and Voikko do not know it (`… iloitsee ALFAn Mauritz Knuts`)."""
+    where the model and Voikko do not know it (`… iloitsee ALFAn Runar Vikström`)."""
     persons = {c.surface: c for c in cands if c.type is EntityType.PERSON
                and c.surface == c.name and len(c.name.split()) == 2}
     if not persons:
@@ -1021,7 +1021,7 @@ def _initials(name: str) -> set[str]:
 
 
 def _where_case(word: str) -> bool:
-    """A place name in the inessive or adessive (`Kreikassa`, `Kyproksella`)."""
+    """A place name in the inessive or adessive (`Portugalissa`, `Maltalla`)."""
     return any(a.get("CLASS") == "paikannimi" and a.get("SIJAMUOTO") in ("sisaolento",
                                                                         "ulkoolento")
                for a in analyses(word))
@@ -1029,7 +1029,7 @@ def _where_case(word: str) -> bool:
 
 def _place_nominative(word: str) -> str:
     """The nominative of a place name; a plural name stays plural (`Alankomaissa` →
-    `Alankomaat`, `Filippiineillä` → `Filippiinit`), where Voikko's base is singular."""
+    `Yhdysvallat`, `Filippiineillä` → `Filippiinit`), where Voikko's base is singular."""
     readings = [a for a in analyses(word) if a.get("CLASS") == "paikannimi"]
     base = head_nominative(word, lambda b: "paikannimi" in word_classes(b))
     if readings and all(a.get("NUMBER") == "plural" for a in readings):
@@ -1072,7 +1072,7 @@ def _capital_only_as_sentence_start(toks: tuple[Tok, ...], k: int) -> bool:
         return False
     if k + 2 < len(toks) and toks[k + 1].text == "-" and not toks[k + 1].space_after \
             and toks[k].space_after:
-        return False  # `Kasvupalvelut -valmistelutyöryhmän`: a name joined to its head word
+        return False  # `Asuminen -valmistelutyöryhmän`: a name joined to its head word
     if t.pos in ("PRON", "DET", "ADV", "ADP", "SCONJ", "CCONJ"):
         return True
     first_part = t.text.split("-")[0]

@@ -250,7 +250,7 @@ class RelationReader:
                 relation = Relation(role) if role != "partners" else Relation.PARTNERS
                 if a.type is EntityType.REGION:
                     # a member region is named as such (`mukana Pohjois-Savo, Etelä-Savo`),
-                    # not where a member sits (`… Institute Kreikassa`)
+                    # not where a member sits (`… Institute Portugalissa`)
                     if role in ("partners", "implements") and \
                             not _location_case(self.text[a.start:a.end]):
                         self.add(Relation.PARTNERS, a, project, unit, "role.region_partner", 0.7)
@@ -586,7 +586,7 @@ class RelationReader:
                 self.add(Relation.TARGET_AREA, project, p, unit, "area.cue", 0.85)
             return
         if re.search(r"\b(alueet|alueina|kohdealueet)\s+(ovat|olivat|on)\b", low):
-            for p in places:  # `mukana olevat alueet ovat Valencia (Espanja), …`
+            for p in places:  # `mukana olevat alueet ovat Porto (Portugali), …`
                 if not _in_parentheses(self.text, p):
                     self.add(Relation.TARGET_AREA, project, p, unit, "area.list", 0.75)
             return
@@ -829,7 +829,7 @@ def _in_parentheses(text: str, m: Cand) -> bool:
 
 
 def _location_case(surface: str) -> bool:
-    """In, at, to or from a place (`Kreikassa`, `Suupohjan alueelta`), not the place
+    """In, at, to or from a place (`Portugalissa`, `Perämeren alueelta`), not the place
     as an actor in its own right."""
     last = surface.split()[-1] if surface.split() else surface
     return bool(cases_of(last) & {"Ine", "Ade", "Ill", "All", "Ela", "Abl"})

@@ -54,7 +54,7 @@ def _short_forms(cands: list[Cand]) -> dict[str, str]:
 
 
 def _head_variant(short: str, long: str) -> bool:
-    """`Kasvupalvelut -valmisteluryhmä` and `Kasvupalvelut -valmistelutyöryhmä`: one
+    """`Asuminen -valmisteluryhmä` and `Asuminen -valmistelutyöryhmä`: one
     name before a hyphen-joined head word, the longer head the shorter one with a
     part inserted in the middle (`valmistelu|työ|ryhmä`), is written two ways."""
     a, sep_a, head_a = short.rpartition(" -")
