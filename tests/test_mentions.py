@@ -220,8 +220,11 @@ def test_acronym_in_brackets_by_the_initials_of_compound_parts(extractor):
     ("Ohjelma Länsi-Suomi on päättynyt.", set()),
 ])
 def test_places_voikko_knows_only_where_something_happens(extractor, text, expected):
-    found = {n for t, n in names(extractor(doc(text)), EntityType.REGION)}
-    assert found == expected
+    assert _regions(extractor, text) == expected
+
+
+def _regions(extractor, text: str) -> set[str]:
+    return {n for _t, n in names(extractor(doc(text)), EntityType.REGION)}
 
 
 def test_countries_in_brackets_of_an_area_list(extractor):
@@ -240,8 +243,7 @@ def test_countries_in_brackets_of_an_area_list(extractor):
     ("Hankkeen alueella on kolme kuntaa.", set()),
 ])
 def test_a_capitalised_genitive_before_alue_names_an_area(extractor, text, expected):
-    found = {n for t, n in names(extractor(doc(text)), EntityType.REGION)}
-    assert found == expected
+    assert _regions(extractor, text) == expected
 
 
 def test_a_long_line_with_an_indicative_verb_is_no_heading(extractor):
