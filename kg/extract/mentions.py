@@ -1169,7 +1169,7 @@ def _project_name_run(toks: list[Tok], marker_cases: set[str] | None = None,
     for t in reversed(toks):
         if t.text == "," and commas < 2 and run and not any(r.is_cap for r in run) \
                 and any(r.lower in ("ja", "sekä") for r in run):
-            # `Yritysten muutoskyvykkyys, vihreä siirtymä ja digitalisaatio -hanke`: a
+            # `Kylien elinvoima, vihreä siirtymä ja matkailu -hanke`: a
             # lower-case coordinated list ending the name; its capital lies further back
             commas += 1
             run.insert(0, t)
