@@ -389,7 +389,7 @@ class Checker:
             for n, i, focus, value in spill.put_off_in(b):
                 shape = self._numbered[n]
                 kind, arg, test = shape.value_constraints[i]
-                if shape.reads[i] is READS_MORE and full is None:
+                if shape.reads[i] == READS_MORE and full is None:
                     index = full = index_of(b)
                 elif index is None:
                     index = index_of(b, only=_RDF_TYPE)
