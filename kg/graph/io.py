@@ -396,11 +396,12 @@ def serialise_dataset(ds: Dataset) -> dict[str, bytes]:
     return serialise_graphs(graphs, conv.prefixes(), terms=conv)
 
 
-def write_dataset(ds: Dataset | dict[str, bytes], out_dir: Path,
+def write_dataset(ds: Dataset | dict[str, bytes | Path], out_dir: Path,
                   extra: dict[str, bytes] | None = None) -> dict[str, Path]:
-    """Serialise both files in memory first (unless ``ds`` is already what
-    :func:`serialise_dataset` made of it), then replace the old ones together
-    (with ``extra`` files such as the build report, if given)."""
+    """Serialise both files in memory first (unless ``ds`` is already the files:
+    what :func:`serialise_dataset` made of it, or what :func:`stage_graphs` and
+    :func:`stage_union` staged in a :func:`workspace`), then replace the old ones
+    together (with ``extra`` files such as the build report, if given)."""
     files = ds if isinstance(ds, dict) else serialise_dataset(ds)
     written = commit_files(Path(out_dir), {**files, **(extra or {})})
     return {"trig": written[TRIG_NAME], "ttl": written[TTL_NAME]}

@@ -102,13 +102,8 @@ def validate_index(index, settings: Settings | None = None,
                   "validating with pySHACL", file=sys.stderr)
         else:
             index.add_hierarchy(ontology.triples((None, RDFS.subClassOf, None)))
-            violations = [Violation(
-                node=_show(shapes, r.focus),
-                shape=_shape_name(shapes, r.source_shape, r.path),
-                message=r.message,
-                value=None if r.value is None or r.value == r.focus else _show(shapes, r.value),
-                documents=_documents(index, r.focus),
-            ) for r in checker.check(index)]
+            violations = [_violation(shapes, r, _documents(index, r.focus))
+                          for r in checker.check(index)]
             return ValidationReport(violations=_in_order(violations), triples=len(index),
                                     shapes=node_shapes, seconds=time.perf_counter() - t0)
     import pyshacl
@@ -145,16 +140,22 @@ def validate_spill(spill, settings: Settings | None = None) -> ValidationReport:
         return validate_index(Index(t for b in range(spill.buckets) for t in spill.bucket(b)),
                               settings)
     file_names = {d: str(name) for d, _p, name in spill.kept(HG.fileName)}
-    violations = [Violation(
+    violations = [_violation(shapes, r, tuple(sorted({file_names.get(d, str(d)) for d in docs})))
+                  for r, docs in found]
+    return ValidationReport(violations=_in_order(violations), triples=len(spill),
+                            shapes=len(checker.node_shapes),
+                            seconds=time.perf_counter() - t0)
+
+
+def _violation(shapes: Graph, r, documents: tuple[str, ...]) -> Violation:
+    """A kg.graph.shacl.Result as a report shows it."""
+    return Violation(
         node=_show(shapes, r.focus),
         shape=_shape_name(shapes, r.source_shape, r.path),
         message=r.message,
         value=None if r.value is None or r.value == r.focus else _show(shapes, r.value),
-        documents=tuple(sorted({file_names.get(d, str(d)) for d in docs})),
-    ) for r, docs in found]
-    return ValidationReport(violations=_in_order(violations), triples=len(spill),
-                            shapes=len(checker.node_shapes),
-                            seconds=time.perf_counter() - t0)
+        documents=documents,
+    )
 
 
 def _in_order(violations) -> tuple[Violation, ...]:
