@@ -36,6 +36,12 @@ def fingerprint(settings: Settings) -> str:
     data = sorted(Path(settings.authority_dir).glob("*.csv"))
     for f in code + data:
         h.update(f.name.encode("utf-8") + b"\0" + f.read_bytes())
+    if settings.extractor != "hankegraph.rules.v1":
+        # a learned extractor's output depends on its model and threshold too
+        model = sorted(Path(settings.model_dir).glob("*.json"))
+        for f in model:
+            h.update(f.name.encode("utf-8") + b"\0" + f.read_bytes())
+        h.update(f"min_confidence={settings.min_confidence}".encode())
     for package in _PACKAGES:
         try:
             h.update(f"{package}=={metadata.version(package)}".encode())

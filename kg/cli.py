@@ -27,7 +27,23 @@ def _settings(args) -> Settings:
         kw["workers"] = args.workers
     if getattr(args, "curation", None):
         kw["curation_file"] = Path(args.curation)
+    if getattr(args, "model", None):
+        kw["model_dir"] = Path(args.model)
+        kw["extractor"] = "hankegraph.learned.v1"
+    if getattr(args, "extractor", None):
+        kw["extractor"] = args.extractor
+    if getattr(args, "min_confidence", None) is not None:
+        kw["min_confidence"] = args.min_confidence
     return Settings(**kw)
+
+
+def _add_extractor_options(p) -> None:
+    p.add_argument("--extractor", help=Settings.help()["extractor"] + " (default: "
+                   f"{Settings().extractor}; also hankegraph.rules.v1, hankegraph.learned.v1)")
+    p.add_argument("--model", help="a model folder from `kg train` (implies "
+                   "--extractor hankegraph.learned.v1; default: the shipped model)")
+    p.add_argument("--min-confidence", type=float,
+                   help=Settings.help()["min_confidence"] + " (default: None)")
 
 
 def cmd_build(args) -> int:
@@ -173,11 +189,34 @@ def cmd_push(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from kg.evaluate import evaluate
+    from kg.evaluate import cross_validate, evaluate
 
+    if args.cv is not None:
+        return cross_validate(Path(args.gold), args.cv, settings=_settings(args),
+                              as_json=args.json)
     return evaluate(Path(args.gold), settings=_settings(args), as_json=args.json,
                     predictions_dir=Path(args.predictions) if args.predictions else None,
                     explain=args.explain)
+
+
+def cmd_train(args) -> int:
+    from kg.extract.train import train
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.model_dir
+    for folder in args.gold:
+        if not Path(folder).is_dir():
+            print(f"error: {folder}: not a folder of NAME.txt and NAME.json files",
+                  file=sys.stderr)
+            return 2
+    try:
+        train([Path(g) for g in args.gold], out, settings.authority_dir,
+              progress=settings.progress)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
 
 
 def cmd_visualise(args) -> int:
@@ -238,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
     b.add_argument("--workers", type=int, help=Settings.help()["workers"]
                    + f" (default: {Settings().workers})")
+    _add_extractor_options(b)
     b.add_argument("--curation", help=Settings.help()["curation_file"]
                    + " (default: data/curation.yaml)")
     b.set_defaults(func=cmd_build)
@@ -305,7 +345,23 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--predictions", help="write the system's NAME.json files here")
     e.add_argument("--explain", action="store_true",
                    help="list missed and false items per document, with sentence and rule")
+    e.add_argument("--cv", type=int, metavar="K",
+                   help="K-fold cross-validation of the learned extractor on the gold folder, "
+                   "folds grouped by source site (trains K models; prints the spread over folds "
+                   "and precision/recall at several confidence thresholds)")
+    e.add_argument("--no-cache", action="store_true",
+                   help="read every document afresh and keep nothing in the extraction cache")
+    _add_extractor_options(e)
     e.set_defaults(func=cmd_evaluate)
+
+    t = sub.add_parser("train", help="train the learned extractor on gold folders "
+                       "(NAME.txt + NAME.json, shared/corpus/GOLD-FORMAT.md)")
+    t.add_argument("--gold", nargs="+", required=True, metavar="DIR",
+                   help="folders of annotated documents")
+    t.add_argument("--out", metavar="MODEL_DIR",
+                   help="where to write the model (default: the shipped model's folder, "
+                   "kg/extract/models/learned-v1)")
+    t.set_defaults(func=cmd_train)
 
     v = sub.add_parser("visualise", help="network pages → visualisations/*.html "
                        "(with metrics CSV, GEXF, GraphML, PNG)")

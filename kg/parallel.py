@@ -20,7 +20,6 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 from kg.model import Document, Extraction
 from kg.settings import Settings
@@ -29,11 +28,17 @@ _extractor = None  # the worker's own, loaded once by _load
 BATCH = 16  # documents the model reads at once
 
 
-def _load(name: str, authority_dir: Path) -> None:
+def _load(name: str, options: dict) -> None:
     global _extractor
     from kg.extract import get_extractor
 
-    _extractor = get_extractor(name, authority_dir=authority_dir)
+    _extractor = get_extractor(name, **options)
+
+
+def extractor_options(settings: Settings) -> dict:
+    """What every registered extractor factory is given (each takes what it uses)."""
+    return {"authority_dir": settings.authority_dir, "model_dir": settings.model_dir,
+            "min_confidence": settings.min_confidence}
 
 
 def _failure(e: Exception) -> str:
@@ -78,9 +83,10 @@ def extract_many(documents: list[Document], settings: Settings) -> Iterator[Extr
     if workers > 1:
         # batches small enough that both workers stay busy to the end
         size = max(1, min(BATCH, len(documents) // (workers * 4)))
+        options = extractor_options(settings)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=_load,
-                                 initargs=(settings.extractor, settings.authority_dir)) as pool:
+                                 initargs=(settings.extractor, options)) as pool:
             try:
                 for results in pool.map(_extract_batch, _batches(documents, size)):
                     for result in results:
@@ -90,6 +96,6 @@ def extract_many(documents: list[Document], settings: Settings) -> Iterator[Extr
             except BrokenProcessPool as e:
                 print(f"warning: an extraction worker died ({e}); extracting the remaining "
                       f"{len(documents) - done} documents in this process", file=sys.stderr)
-    _load(settings.extractor, settings.authority_dir)
+    _load(settings.extractor, extractor_options(settings))
     for batch in _batches(documents[done:], BATCH):
         yield from _extract_batch(batch)

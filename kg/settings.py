@@ -26,7 +26,16 @@ class Settings:
         "Human corrections every build applies after resolution (kg/resolve/curation.py).",
     )
     out_dir: Path = _setting(REPO_ROOT / "data" / "ttl", "Where the dataset is written.")
-    extractor: str = _setting("hankegraph.rules.v1", "Registered name of the extractor.")
+    extractor: str = _setting("hankegraph.learned.v1", "Registered name of the extractor.")
+    model_dir: Path = _setting(
+        Path(__file__).resolve().parent / "extract" / "models" / "learned-v1",
+        "The learned extractor's model folder (kg train writes one; the shipped one is "
+        "trained on the annotated corpus).",
+    )
+    min_confidence: float | None = _setting(
+        None, "The learned extractor keeps facts from this probability on (None: each "
+        "relation's own threshold, chosen by cross-validation).",
+    )
     progress: bool = _setting(True, "Show a progress bar on standard error.")
     max_bytes: int = _setting(20_000_000, "Files larger than this many bytes are skipped.")
     check_language: bool = _setting(

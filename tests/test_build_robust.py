@@ -166,7 +166,7 @@ def test_a_crash_inside_extraction_is_reported_and_the_others_build(tmp_path):
     from kg.settings import Settings
 
     @register("test.fails-on-b.v1")
-    def fails_on_b(authority_dir=None):
+    def fails_on_b(authority_dir=None, **_options):
         real = get_extractor("hankegraph.rules.v1", authority_dir=authority_dir)
 
         def extract(doc):
@@ -196,7 +196,7 @@ def test_a_crash_inside_a_batch_costs_only_its_document(tmp_path, breaks):
     name = f"test.batch-fails-on-b-{breaks.replace(' ', '-')}.v1"
 
     @register(name)
-    def fails_on_b(authority_dir=None):
+    def fails_on_b(authority_dir=None, **_options):
         real = get_extractor("hankegraph.rules.v1", authority_dir=authority_dir)
 
         class Extractor:

@@ -38,7 +38,8 @@ def register(name: str):
 
 def get_extractor(name: str, **kwargs) -> Extractor:
     if name not in _REGISTRY:
-        from kg.extract import rules  # noqa: F401  (registers the built-in extractors)
+        # registers the built-in extractors
+        from kg.extract import learned, rules  # noqa: F401
     try:
         return _REGISTRY[name](**kwargs)
     except KeyError:

@@ -128,5 +128,6 @@ class RuleExtractor:
 
 
 @register(NAME)
-def make_rule_extractor(authority_dir: Path | None = None) -> RuleExtractor:
+def make_rule_extractor(authority_dir: Path | None = None, **_unused) -> RuleExtractor:
+    """(The learned extractor's options, such as ``model_dir``, mean nothing here.)"""
     return RuleExtractor(authority_dir)

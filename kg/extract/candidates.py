@@ -1,0 +1,246 @@
+"""Candidates for the learned extractor: what the hand-written finders propose.
+
+A :class:`Reading` is one document read by the rule layer: its parsed lines,
+the finders' entity candidates grouped into document-level entities (one group
+per mention key), the rule claims, and the clause units the relation rules
+read. Nothing here decides: the learned model (kg.extract.learned) keeps or
+drops each entity, picks each project name's boundaries among a family of
+shorter spans, and decides each candidate pair's relations; the finders and
+the rules that fired are its features.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+from kg.authority import fold
+from kg.extract.mentions import Cand, MentionFinder
+from kg.extract.nlp import Line, Tok
+from kg.extract.relations import RawClaim, RelationReader, Unit
+from kg.extract.rules import _short_forms, mention_key
+from kg.model import Document, EntityType
+
+#: how many leading words a project name may lose (`Kuhmon kaupungin Maastopyöräilyreitti`)
+MAX_DROPPED_WORDS = 12
+
+
+@dataclass
+class Group:
+    """The mentions of one entity in one document (one mention key)."""
+
+    key: str
+    type: EntityType
+    cands: list[Cand] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The longest name among the mentions' names (a full form over an acronym)."""
+        return max((c.name for c in self.cands), key=lambda n: (len(n), n))
+
+    @property
+    def names(self) -> list[str]:
+        out: dict[str, str] = {}
+        for c in self.cands:
+            for n in (c.name, *c.aliases):
+                if n:
+                    out.setdefault(fold(n), n)
+        return list(out.values())
+
+
+@dataclass
+class Reading:
+    """One document as the rule layer reads it."""
+
+    document: Document
+    lines: list[Line]
+    cands: list[Cand]
+    groups: dict[str, Group]
+    claims: list[RawClaim]
+    units: list[Unit]
+    reader: RelationReader
+    key_of: dict[int, str]  # id(cand) -> its group key
+
+
+def name_variants(c: Cand, line: Line) -> list[tuple[int, str]]:
+    """A project candidate's family of shorter names: the words from the k-th on
+    (k leading words dropped), as (k, name). The finders sometimes take in the
+    owner's genitive or a decision's preamble (`Kuhmon kaupungin X`,
+    `… rahoituksen myöntäminen X`); which k is the name is the model's choice."""
+    words = c.name.split(" ")
+    out = [(0, c.name)]
+    for k in range(1, min(len(words), MAX_DROPPED_WORDS + 1)):
+        rest = " ".join(words[k:])
+        if rest[:1].isalnum() and len(rest) >= 3:
+            out.append((k, rest))
+    return out
+
+
+def tokens_of(c: Cand, line: Line) -> list[Tok]:
+    return [t for t in line.toks if t.start >= c.start and t.end <= c.end]
+
+
+def with_name(c: Cand, name: str, dropped: int, line: Line) -> Cand:
+    """The candidate renamed to its variant that dropped ``dropped`` leading words."""
+    if dropped == 0:
+        return c
+    toks = tokens_of(c, line)
+    start = c.start
+    # the variant starts at the first token of its first word (best effort: the
+    # name's words and the tokens line up except around punctuation)
+    first = name.split(" ")[0]
+    for t in toks:
+        if t.text == first or first.startswith(t.text):
+            start = t.start
+            break
+    return dataclasses.replace(c, name=name, start=start, aliases=[],
+                               rule=c.rule + ".shortened")
+
+
+def read(finder: MentionFinder, document: Document, lines: list[Line],
+         choose_name=None, propose=None) -> Reading:
+    """Run the finders and the relation rules on one document's parsed lines.
+
+    ``choose_name(cand, variants, lines, text)`` returns the index of the
+    variant to keep for each project candidate (default: the finder's own);
+    ``propose(lines, text, cands)`` returns more candidates (already decided)
+    that the relation rules read beside the finders' own.
+    """
+    text = document.text
+    cands = finder.find(lines, text)
+    if choose_name is not None:
+        renamed = []
+        for c in cands:
+            if c.type is EntityType.PROJECT:
+                variants = name_variants(c, lines[c.line])
+                k = choose_name(c, variants, lines, text)
+                dropped, name = variants[k]
+                c = with_name(c, name, dropped, lines[c.line])
+            renamed.append(c)
+        cands = renamed
+    if propose is not None:
+        cands = sorted(cands + propose(lines, text, cands), key=lambda c: (c.start, c.end))
+    reader = RelationReader(text, lines, cands)
+    claims = reader.read()
+    short_forms = _short_forms(cands)
+    groups: dict[str, Group] = {}
+    key_of: dict[int, str] = {}
+    for c in cands:
+        key = mention_key(c, short_forms)
+        key_of[id(c)] = key
+        groups.setdefault(key, Group(key, c.type)).cands.append(c)
+    for r in claims:  # claims may name candidates the reader made (acting organisations)
+        for c in (r.subject, r.object):
+            if c is not None and id(c) not in key_of:
+                key = mention_key(c, short_forms)
+                key_of[id(c)] = key
+                groups.setdefault(key, Group(key, c.type)).cands.append(c)
+    return Reading(document, lines, cands, groups, claims, reader.units, reader, key_of)
+
+
+# ---------------------------------------------------------------------- new project candidates
+#
+# The finders read a project name only where its start is certain. These
+# generators propose more, broadly: the words before a project word (`… -hanke`,
+# `…-koulutushankkeelle`), a list item's first field, a short heading line. Each
+# proposal is the longest span; name_variants gives its family of shorter ones,
+# the ``variant`` head picks one and the ``project`` head decides whether it is
+# a project at all.
+
+_MARKER = re.compile(r"(?:(?<=[\w!?)”\"])|\s)[-–]\s?(\w*(?:hank|projekt|pilot|selvity|kokeilu|"
+                     r"ohjelm|verkost|konsept|tutkimu|investoin)\w*)", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[•*·▪◦‣\-–]|\d{1,3}[.)]|[a-z][.)])\s+")
+_FIELD_END = re.compile(r"\s*(?:,\s|\s\(|:\s|;|\s/\s|\.\s|\.$)")
+#: at most this many words in a proposed name
+MAX_NAME_WORDS = 14
+_CLAUSE_BREAK = frozenset({".", ":", ";", "(", ")", "[", "]", "•", "|", "?"})
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> list[Cand]:
+    """Project name spans the finders did not take, each the longest of its family."""
+    taken = [(c.start, c.end) for c in existing if c.type is EntityType.PROJECT]
+    other = [(c.start, c.end) for c in existing if c.type is not EntityType.PROJECT]
+    out: list[Cand] = []
+
+    def add(start: int, end: int, line: Line, rule: str) -> None:
+        name = text[start:end].strip(" -–,")
+        if len(name) < 3 or not name[:1].isalnum() or _overlaps(start, end, taken):
+            return
+        if any(s <= start and end <= e for s, e in other):
+            return  # all inside an organisation's or a place's name
+        taken.append((start, end))
+        out.append(Cand(start, start + len(name), line.number, EntityType.PROJECT,
+                        name[:1].upper() + name[1:], rule, 0.5))
+
+    for line in lines:
+        for m in _MARKER.finditer(line.text):
+            marker_at = line.start + m.start()
+            glued = not m.group(0)[0].isspace()
+            holder = next((t for t in line.toks if t.start <= marker_at < t.end), None)
+            if glued and holder is not None and holder.start < marker_at:
+                end = marker_at  # `Kantrivoimaa-koulutushanke`: the name ends inside the token
+                before = [t for t in line.toks if t.i < holder.i]
+                start = holder.start
+            else:
+                before = [t for t in line.toks if t.end <= marker_at]
+                if not before:
+                    continue
+                end = before[-1].end
+                start = before[-1].start
+                before = before[:-1]
+            words = 1
+            for t in reversed(before):
+                if t.text in _CLAUSE_BREAK or words >= MAX_NAME_WORDS or \
+                        (t.sent != (holder.sent if holder else t.sent)):
+                    break
+                start = t.start
+                if not t.is_punct:
+                    words += 1
+            add(start, end, line, "proposal.marker")
+        bullet = _BULLET.match(line.text)
+        if bullet:
+            rest = line.text[bullet.end():]
+            cut = _FIELD_END.search(rest)
+            field = rest[:cut.start()] if cut else rest
+            if 1 <= len(field.split()) <= MAX_NAME_WORDS:
+                s = line.start + bullet.end()
+                add(s, s + len(field), line, "proposal.list_item")
+        elif 1 <= len(line.text.split()) <= 10 and not line.text.rstrip().endswith((".", ":")) \
+                and line.text[:1].isupper() and line.number + 1 < len(lines):
+            add(line.start, line.end, line, "proposal.heading")
+    return out
+
+
+def place_proposals(lines: list[Line], existing: list[Cand]) -> list[Cand]:
+    """Places the finders did not take: any capitalised word Voikko knows as a place
+    name (a country, a sea, `Pohjois-Suomi`), and `<genitive> seutu` areas
+    (`Forssan seudulla`). The ``place`` head decides which are mentions."""
+    from kg.extract.mentions import _place_nominative
+    from kg.extract.morphology import word_classes
+
+    taken = [(c.start, c.end) for c in existing]
+    out: list[Cand] = []
+    for line in lines:
+        toks = line.toks
+        for t in toks:
+            if not (t.text[:1].isupper() and t.text[:1].isalpha()) or \
+                    _overlaps(t.start, t.end, taken):
+                continue
+            nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
+            if nxt is not None and nxt.lower.startswith(("seudu", "seutu", "seutukun")):
+                base = "seutukunta" if nxt.lower.startswith("seutukun") else "seutu"
+                name = f"{t.text} {base}"
+                out.append(Cand(t.start, nxt.end, line.number, EntityType.REGION, name,
+                                "proposal.subregion", 0.5))
+                taken.append((t.start, nxt.end))
+                continue
+            if "paikannimi" in word_classes(t.text):
+                out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
+                                _place_nominative(t.text), "proposal.place", 0.5))
+                taken.append((t.start, t.end))
+    return out
