@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -234,8 +234,10 @@ def test_a_broken_curation_file_stops_the_build_and_keeps_the_dataset(tmp_path, 
 # ------------------------------------------------------------------ the dev corpus
 
 def _gold_actors(dev: Path) -> list[tuple[str, set[str], set[str]]]:
-    """Gold entities of several documents that are one actor: the same type and a
-    shared name or alias. Returns (type, names, documents) per actor."""
+    """Gold entities of several documents that are one actor: the same type and the
+    same full name. An alias alone does not make one actor: `Maakunnan
+    yhteistyöryhmä` is a short form of a different group in each region. Returns
+    (type, names, documents) per actor."""
     parent: dict = {}
 
     def root(x):
@@ -249,19 +251,28 @@ def _gold_actors(dev: Path) -> list[tuple[str, set[str], set[str]]]:
             node = (f.stem, e["key"])
             members.append((node, e))
             root(node)
-            for n in [e["name"], *e.get("aliases", [])]:
-                k = (e["type"], fold(n))
-                if k in first:
-                    parent[root(node)] = root(first[k])
-                else:
-                    first[k] = node
+            k = (e["type"], fold(e["name"]))
+            if k in first:
+                parent[root(node)] = root(first[k])
+            else:
+                first[k] = node
     groups: dict = defaultdict(lambda: [None, set(), set()])
     for node, e in members:
         g = groups[root(node)]
         g[0] = e["type"]
-        g[1].update(fold(n) for n in [e["name"], *e.get("aliases", [])])
+        g[1].add(fold(e["name"]))  # the full name: a bare alias may be another body
         g[2].add(node[0])
     return [tuple(g) for g in groups.values() if len(g[2]) >= 2]
+
+
+def _generic_names(authority_dir: Path) -> set[str]:
+    """Names that end the names of several authority records (`ELY-keskus` ends
+    `Etelä-Savon ELY-keskus` and `Kainuun ELY-keskus`): alone they name no one body."""
+    tails: Counter = Counter()
+    for rec in load_authority(authority_dir).records.values():
+        tails.update({" ".join(fold(n).split()[i:]) for n in rec.names
+                      for i in range(1, len(fold(n).split()))})
+    return {n for n, c in tails.items() if c >= 2}
 
 
 @pytest.mark.slow
@@ -277,9 +288,14 @@ def test_no_duplicate_node_for_an_actor_the_gold_names_in_several_documents(tmp_
     predicted = predictions_from_store(open_store(tmp_path), settings.base_iri,
                                        sorted(p.stem for p in dev.glob("*.txt")))
     actors = _gold_actors(dev)
+    generic = _generic_names(settings.authority_dir)
     assert len(actors) >= 20
     checked = 0
     for etype, names, docs in actors:
+        if etype == "Person":
+            continue  # namesakes join only through a shared organisation (kg/resolve)
+        if names & generic:
+            continue  # `ELY-keskus`: one of several bodies, told apart only in its document
         iris: dict[str, set[str]] = defaultdict(set)
         for d in docs:
             for ent in predicted[f"{d}.txt"]["entities"]:

@@ -9,7 +9,6 @@ model is written as sorted JSON, so the same gold gives the same model bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 from collections import Counter
@@ -85,12 +84,13 @@ def load_gold(folders: list[Path], progress: bool = False) -> list[GoldDoc]:
     return out
 
 
-def fingerprint_gold(docs: list[GoldDoc]) -> str:
+def fingerprint_gold(folders: list[Path]) -> str:
+    """The annotated corpus' identity: every NAME.txt and NAME.json, by name and bytes."""
     h = hashlib.sha256()
-    for d in sorted(docs, key=lambda d: d.name):
-        h.update(d.name.encode())
-        h.update(d.document.checksum.encode())
-        h.update(json.dumps(d.gold, sort_keys=True, ensure_ascii=False).encode())
+    files = sorted((p.name, p) for folder in folders for p in Path(folder).iterdir()
+                   if p.suffix in (".txt", ".json"))
+    for name, path in files:
+        h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -220,7 +220,7 @@ def train(gold_dirs: list[Path], out_dir: Path, authority_dir: Path,
     model.meta = {
         "extractor": "hankegraph.learned.v1",
         "documents": len(docs),
-        "gold_fingerprint": fingerprint_gold(docs),
+        "gold_fingerprint": fingerprint_gold(gold_dirs),
         "code_fingerprint": fingerprint_code(),
         "alignment": dict(sorted(report.items())),
     }

@@ -141,6 +141,7 @@ def resolve(extractions: Iterable[Extraction], authority: Authority,
                 outcome.rejected[hit.source] = outcome.rejected.get(hit.source, 0) + 1
                 continue
             own.append(fact)
+        own = _one_confidence_per_fact(own)
         own.sort(key=lambda f: (f.relation.value, f.subject, f.object or "", str(f.value),
                                 f.span.start))
         if fact_spool is not None:
@@ -155,6 +156,19 @@ def resolve(extractions: Iterable[Extraction], authority: Authority,
         merges=tuple(merges),
         curation=tuple(outcome.lines),
     )
+
+
+def _one_confidence_per_fact(facts: list[Fact]) -> list[Fact]:
+    """Two mentions that resolve to one entity can make one document state the same
+    fact twice, with the model's two probabilities; the fact (and its Grant or
+    Participation node) gets one confidence, the higher."""
+    best: dict[tuple, float] = {}
+    for f in facts:
+        key = (f.relation, f.subject, f.object, str(f.value))
+        best[key] = max(best.get(key, 0.0), f.confidence)
+    return [f if f.confidence == best[(f.relation, f.subject, f.object, str(f.value))]
+            else replace(f, confidence=best[(f.relation, f.subject, f.object, str(f.value))])
+            for f in facts]
 
 
 # ------------------------------------------------------------------ identity

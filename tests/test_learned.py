@@ -1,0 +1,268 @@
+"""The learned extractor (kg/extract/learned.py, train.py, model.py, align.py):
+its model format, training, cross-validation and confidence."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.extract.model import Head, Model, fit_head
+from kg.settings import REPO_ROOT, Settings
+from tests.conftest import require_dev_corpus
+
+SHIPPED = Settings().model_dir
+
+
+def _rows():
+    rows = [{"bias": 1, "word=hallinnoi": 1, "case=Gen": 1},
+            {"bias": 1, "word=rahoittaa": 1},
+            {"bias": 1, "word=hallinnoi": 1},
+            {"bias": 1, "case=Ela": 1, "dist=2": 1},
+            {"bias": 1, "word=rahoittaa": 1, "case=Ela": 1},
+            {"bias": 1, "dist=2": 1, "case=Gen": 1}]
+    return rows, [True, False, True, False, False, True]
+
+
+def test_head_scores_as_scikit_learn_does():
+    """The JSON head is the same function as the fitted LogisticRegression."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows, labels = _rows()
+    head = fit_head(rows, labels, c=1.0)
+    vec = DictVectorizer(sort=True)
+    x = vec.fit_transform(rows)
+    clf = LogisticRegression(C=1.0, solver="lbfgs", max_iter=3000).fit(x, labels)
+    unseen = {"bias": 1, "word=hallinnoi": 1, "word=never-seen": 1}
+    for row in [*rows, unseen]:
+        expected = clf.predict_proba(vec.transform([row]))[0, 1]
+        assert head.probability(row) == pytest.approx(expected, abs=1e-4)
+
+
+def test_model_round_trips_through_json_and_refuses_other_files(tmp_path):
+    rows, labels = _rows()
+    model = Model({"funds": fit_head(rows, labels)}, {"documents": 6})
+    model.save(tmp_path / "m")
+    again = Model.load(tmp_path / "m")
+    assert again.heads["funds"].to_json() == model.heads["funds"].to_json()
+    assert again.fingerprint() == model.fingerprint()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model.json").write_text('{"format": "pickle"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a hankegraph-linear-v1 model"):
+        Model.load(tmp_path / "bad")
+    with pytest.raises(FileNotFoundError, match="kg train"):
+        Model.load(tmp_path / "nothing")
+
+
+def test_a_head_with_one_class_never_fires_or_always_does():
+    assert Head.probability(fit_head([{"a": 1}], [False]), {"a": 1}) < 0.001
+    assert Head.probability(fit_head([{"a": 1}], [True]), {"a": 1}) > 0.999
+
+
+def test_shipped_model_is_fresh_for_the_code_and_the_corpus():
+    """`kg train --gold ../shared/corpus/dev` made the shipped model from this code and
+    this corpus; retrain (and commit) it when either changes."""
+    from kg.extract.train import fingerprint_code, fingerprint_gold
+
+    meta = json.loads((SHIPPED / "meta.json").read_text(encoding="utf-8"))
+    retrain = "run `kg train --gold ../shared/corpus/dev` and commit the model"
+    assert meta["code_fingerprint"] == fingerprint_code(), f"kg/extract changed: {retrain}"
+    assert meta["gold_fingerprint"] == fingerprint_gold([require_dev_corpus()]), \
+        f"the dev corpus changed: {retrain}"
+
+
+@pytest.mark.slow
+def test_training_is_deterministic_and_gives_the_shipped_model(tmp_path):
+    """The same gold gives the same model bytes: retraining on the dev corpus
+    reproduces the committed model exactly."""
+    from kg.cli import main
+
+    dev = require_dev_corpus()
+    assert main(["--no-progress", "train", "--gold", str(dev), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "model.json").read_bytes() == (SHIPPED / "model.json").read_bytes()
+    assert (tmp_path / "meta.json").read_bytes() == (SHIPPED / "meta.json").read_bytes()
+
+
+def _small_gold(tmp_path: Path, n_sites: int = 4, per_site: int = 2) -> Path:
+    """A gold folder of a few dev documents from several source sites."""
+    from kg.extract.train import GoldDoc
+
+    dev = require_dev_corpus()
+    by_site: dict[str, list[Path]] = {}
+    for js in sorted(dev.glob("*.json")):
+        gold = json.loads(js.read_text(encoding="utf-8"))
+        site = GoldDoc(js.name, None, gold, []).site
+        by_site.setdefault(site, []).append(js)
+    out = tmp_path / "gold"
+    out.mkdir()
+    chosen = [s for s in sorted(by_site) if len(by_site[s]) >= per_site][:n_sites]
+    assert len(chosen) == n_sites
+    for site in chosen:
+        for js in by_site[site][:per_site]:
+            shutil.copy(js, out / js.name)
+            shutil.copy(js.with_suffix(".txt"), out / js.with_suffix(".txt").name)
+    return out
+
+
+def test_folds_never_split_a_source_site():
+    from kg.extract.train import GoldDoc, folds
+
+    dev = require_dev_corpus()
+    docs = [GoldDoc(js.name, None, json.loads(js.read_text(encoding="utf-8")), [])
+            for js in sorted(dev.glob("*.json"))]
+    parts = folds(docs, 5)
+    assert sorted(i for part in parts for i in part) == list(range(len(docs)))
+    sites = [{docs[i].site for i in part} for part in parts]
+    for a in range(len(sites)):
+        for b in range(a + 1, len(sites)):
+            assert not sites[a] & sites[b]
+
+
+def test_alignment_reports_what_candidates_could_not_reach(tmp_path):
+    from kg.authority import load_authority
+    from kg.extract.align import align
+    from kg.extract.candidates import read
+    from kg.extract.mentions import MentionFinder
+    from kg.extract.nlp import parse
+    from kg.model import Document
+
+    text = ("Kaakkois-Suomen ammattikorkeakoulu hallinnoi Vihreä Kymi -hanketta.\n"
+            "Hanketta rahoittaa Euroopan sosiaalirahasto.\n")
+    gold = {"entities": [
+        {"key": "xamk", "type": "Organisation", "name": "Kaakkois-Suomen ammattikorkeakoulu"},
+        {"key": "p", "type": "Project", "name": "Vihreä Kymi"},
+        {"key": "esr", "type": "Funding", "name": "Euroopan sosiaalirahasto"},
+        {"key": "ghost", "type": "Organisation", "name": "Olematon Oy"}],
+        "facts": [{"relation": "administers", "subject": "xamk", "object": "p"},
+                  {"relation": "funds", "subject": "esr", "object": "p"},
+                  {"relation": "partners", "subject": "ghost", "object": "p"}]}
+    finder = MentionFinder(load_authority(Settings().authority_dir))
+    doc = Document("t", "t.txt", text, "0")
+    a = align(read(finder, doc, parse(text)), gold)
+    assert (a.entities_total, a.facts_total) == (4, 3)
+    assert a.entities_aligned == 3 and a.facts_aligned == 2
+    assert a.why_not["entity Organisation: only inflected or split in the text"] == 1
+    assert a.why_not["fact partners: an end not aligned"] == 1
+    assert ("administers", "xamk", "p") in a.gold_facts
+
+
+@pytest.fixture(scope="module")
+def bundled_readings():
+    from kg.authority import load_authority
+    from kg.extract.candidates import read
+    from kg.extract.learned import Featurised, proposer, variant_chooser
+    from kg.extract.mentions import MentionFinder
+    from kg.extract.nlp import parse
+    from kg.ingest import read_document
+    from tests.conftest import BUNDLED_DOCS
+
+    model = Model.load(SHIPPED)
+    finder = MentionFinder(load_authority(Settings().authority_dir))
+    out = []
+    for path in sorted(BUNDLED_DOCS.glob("*.txt")):
+        doc = read_document(path)
+        out.append(Featurised(read(finder, doc, parse(doc.text), variant_chooser(model),
+                                   proposer(model))))
+    return model, out
+
+
+def test_min_confidence_keeps_only_facts_that_sure(bundled_readings):
+    """--min-confidence trades recall for precision: a higher floor keeps a subset,
+    and every fact kept is at least that probable."""
+    from kg.extract.learned import decide
+
+    model, readings = bundled_readings
+    total = {}
+    for floor in (None, 0.5, 0.9):
+        facts = set()
+        for feat in readings:
+            ex = decide(model, feat, floor)
+            for c in ex.claims:
+                if c.object is not None:
+                    facts.add((ex.document.doc_id, c.relation, c.subject, c.object))
+                    assert floor is None or c.confidence >= floor
+                    assert 0.0 <= c.confidence <= 1.0
+        total[floor] = facts
+    assert total[0.9] <= total[0.5] <= total[None]
+    assert len(total[0.9]) < len(total[None])
+
+
+def test_learned_facts_cite_a_sentence_naming_an_end(bundled_readings):
+    """Each fact's evidence is the sentence (or key and value) that names its
+    subject or its object, never an unrelated one."""
+    from kg.extract.learned import decide
+
+    model, readings = bundled_readings
+    names: dict = {}
+    checked = 0
+    for feat in readings:
+        ex = decide(model, feat)
+        names = {}
+        for m in ex.mentions:
+            names.setdefault(m.key, set()).add(m.surface.lower())
+        for c in ex.claims:
+            if c.object is None or c.rule.endswith(":pair"):
+                continue
+            ends = names.get(c.subject, set()) | names.get(c.object, set())
+            sentence = c.span.sentence.lower()
+            assert any(s and s in sentence for s in ends), (c.relation, c.span.sentence)
+            checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.slow
+def test_evaluate_cv_prints_folds_spread_and_thresholds(tmp_path):
+    gold = _small_gold(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "--no-progress", "evaluate",
+                        "--gold", str(gold), "--cv", "2", "--json"],
+                       capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["documents"] == 8
+    assert out["cv"]["folds"] == 2 and sum(out["cv"]["fold_sizes"]) == 8
+    assert set(out["cv"]["spread"]) == {"entities", "facts"}
+    at = out["cv"]["facts_at_threshold"]
+    recalls = [at[t]["recall"] for t in sorted(at, key=float)]
+    assert recalls == sorted(recalls, reverse=True)  # a higher floor never finds more
+    text = subprocess.run([sys.executable, "-m", "kg.cli", "--no-progress", "evaluate",
+                           "--gold", str(gold), "--cv", "2"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    assert "spread over folds" in text.stdout and "threshold  precision" in text.stdout
+
+
+@pytest.mark.slow
+def test_evaluate_no_cache_leaves_no_extraction_behind(tmp_path):
+    """Scoring a private gold set (the sealed one, a researcher's own) must not
+    leave its texts' extractions in the project's cache."""
+    gold = _small_gold(tmp_path, n_sites=1, per_site=1)
+    for txt in gold.glob("*.txt"):  # a text no cache can already hold
+        txt.write_text(txt.read_text(encoding="utf-8") + "\nTestirivi ainoa.\n",
+                       encoding="utf-8")
+    cache = Settings().cache_dir
+
+    def files():
+        return sorted(p for p in cache.rglob("*") if p.is_file()) if cache.exists() else []
+
+    before = files()
+    env = {**os.environ}
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "--no-progress", "evaluate",
+                        "--gold", str(gold), "--no-cache", "--json"],
+                       capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["documents"] == 1
+    assert files() == before
+
+
+def test_train_refuses_a_missing_folder(tmp_path, capsys):
+    from kg.cli import main
+
+    assert main(["--no-progress", "train", "--gold", str(tmp_path / "nope"),
+                 "--out", str(tmp_path / "m")]) == 2
+    assert "nope: not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
