@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kg.query import FORMATS
 from kg.settings import Settings
 
 
@@ -102,8 +103,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from kg.store import format_table, open_store, select
+    from kg.query import QueryError, default_format, render
 
+    name = args.file or "query"
     if args.query_text:
         query = args.query_text
     elif args.file:
@@ -112,38 +114,49 @@ def cmd_query(args) -> int:
         except OSError as e:
             print(f"error: {args.file}: {e.strerror}", file=sys.stderr)
             return 2
+        except UnicodeDecodeError:
+            print(f"error: {args.file}: not UTF-8 text", file=sys.stderr)
+            return 2
     else:
         print("error: give a .rq file or --query TEXT", file=sys.stderr)
         return 2
+    try:
+        result, known = _answer(args, query)
+        width = args.width if args.width is not None else _terminal_width()
+        out = render(result, args.format or default_format(result), known, width, args.wrap)
+    except QueryError as e:
+        print(f"error: {name}: {e}", file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    sys.stdout.buffer.write(out)
+    return 0
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((0, 0)).columns if sys.stdout.isatty() else 0
+
+
+def _answer(args, query: str):
+    """The query's answer and the prefixes known without PREFIX lines."""
+    from kg.query import prefixes, run
+
     if args.endpoint:
-        return _query_endpoint(args, query)
-    try:
-        store = open_store(args.data)
-        table = select(store, query)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except SyntaxError as e:
-        print(f"error: {args.file or 'query'}: {e}", file=sys.stderr)
-        return 2
-    print(format_table(table, args.format))
-    return 0
+        import os
 
+        from kg.remote import query_endpoint
 
-def _query_endpoint(args, query: str) -> int:
-    import os
+        known = {}  # the endpoint's own prefixes are its business; tables show full IRIs
+        return query_endpoint(args.endpoint, query, user=args.user,
+                              password=os.environ.get("KG_ENDPOINT_PASSWORD")), known
+    from kg.store import open_store
 
-    from kg.remote import RemoteError, query_endpoint
-    from kg.store import format_table
-
-    try:
-        table = query_endpoint(args.endpoint, query, user=args.user,
-                               password=os.environ.get("KG_ENDPOINT_PASSWORD"))
-    except RemoteError as e:
-        print(f"error: {args.file or 'query'}: {e}", file=sys.stderr)
-        return 2
-    print(format_table(table, args.format))
-    return 0
+    known = prefixes(args.data)
+    return run(open_store(args.data), query, known), known
 
 
 def cmd_serve(args) -> int:
@@ -246,7 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("file", nargs="?", help="a .rq file")
     q.add_argument("--query", dest="query_text", help="the query text")
     q.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
-    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--format", choices=FORMATS, help="SELECT and ASK: table, csv, tsv, json "
+                   "or xml (SPARQL results); CONSTRUCT and DESCRIBE: ttl, nt or jsonld "
+                   "(default: table, or ttl for CONSTRUCT and DESCRIBE)")
+    q.add_argument("--width", type=int, help="widest line of a table: wider columns are cut "
+                   "with … (or wrapped, --wrap); 0 for no limit (default: the terminal's "
+                   "width, no limit when the output is not a terminal)")
+    q.add_argument("--wrap", action="store_true",
+                   help="wrap wide cells onto more lines instead of cutting them")
     q.add_argument("--endpoint", help="query this SPARQL endpoint (URL) instead of --data")
     q.add_argument("--user", help="user name for --endpoint (password: $KG_ENDPOINT_PASSWORD)")
     q.set_defaults(func=cmd_query)

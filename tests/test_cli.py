@@ -17,8 +17,8 @@ def test_query_formats(bundled_build):
     q = str(REPO_ROOT / "queries" / "funding_per_funder.rq")
     r = kg("query", q, "--data", str(out), "--format", "json")
     assert r.returncode == 0, r.stderr
-    rows = json.loads(r.stdout)
-    assert any(row["name"] == "Euroopan sosiaalirahasto" for row in rows)
+    rows = json.loads(r.stdout)["results"]["bindings"]  # SPARQL 1.1 JSON results
+    assert any(row["name"]["value"] == "Euroopan sosiaalirahasto" for row in rows)
     r = kg("query", q, "--data", str(out), "--format", "csv")
     assert r.stdout.splitlines()[0] == "funder,name,projects,grantsWithAmount,euros"
 
