@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from kg import __version__
 from kg.query import FORMATS
 from kg.settings import Settings
 
@@ -219,7 +220,7 @@ def cmd_explain(args) -> int:
 
     settings = _settings(args)
     try:
-        found = explain(args.data, args.entity, settings.base_iri)
+        found = explain(args.data, args.entity, settings.base_iri, settings.authority_dir)
     except (NotFound, FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -227,14 +228,38 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="kg", description="Hankegraph: Finnish regional "
-                                 "development projects as a knowledge graph.")
-    ap.add_argument("--base-iri", help=Settings.help()["base_iri"])
-    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
-    sub = ap.add_subparsers(dest="command", required=True)
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's default in its help, unless the help already says it or there is
+    none to say (a flag, an option that is off unless given)."""
 
-    b = sub.add_parser("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default is None or isinstance(action.default, bool):
+            return text
+        return super()._get_help_string(action)
+
+
+def parser() -> argparse.ArgumentParser:
+    # the global options, accepted before the command and after it (`kg build
+    # --no-progress`); SUPPRESS keeps a subcommand from resetting what was given before it
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("global options (before or after the command)")
+    g.add_argument("--base-iri", default=argparse.SUPPRESS,
+                   help=Settings.help()["base_iri"] + f" (default: {Settings().base_iri})")
+    g.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS,
+                   help="no progress bar")
+    ap = argparse.ArgumentParser(prog="kg", parents=[common], formatter_class=HelpFormatter,
+                                 description="Hankegraph: Finnish regional development "
+                                 "projects as a knowledge graph.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    from kg.serve import ServeOptions
+
+    def add(name: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], formatter_class=HelpFormatter, **kw)
+
+    b = add("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
     b.add_argument("paths", nargs="*", help="files or folders (default: data/docs)")
     b.add_argument("--out", help="output folder (default: data/ttl)")
     b.add_argument("--no-validate", action="store_true",
@@ -255,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                    + " (default: data/curation.yaml)")
     b.set_defaults(func=cmd_build)
 
-    q = sub.add_parser("query", help="run a SPARQL query over the built graph")
+    q = add("query", help="run a SPARQL query over the built graph")
     q.add_argument("file", nargs="?", help="a .rq file")
     q.add_argument("--query", dest="query_text", help="the query text")
     q.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
@@ -271,44 +296,49 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--user", help="user name for --endpoint (password: $KG_ENDPOINT_PASSWORD)")
     q.set_defaults(func=cmd_query)
 
-    v = sub.add_parser("validate", help="check the built graph against ontology/shapes.ttl")
+    v = add("validate", help="check the built graph against ontology/shapes.ttl")
     v.add_argument("data", nargs="?", default=str(Settings().out_dir),
-                   help="dataset folder or .ttl/.nt/.trig file (default: data/ttl)")
+                   help="dataset folder or .ttl/.nt/.trig file")
     v.add_argument("--reason", action="store_true",
                    help="also check with the HermiT reasoner that the ontology and the "
                         "data are consistent (needs Java)")
     v.add_argument("--engine", choices=("hankegraph", "pyshacl"), default="hankegraph",
-                   help="the SHACL checker: kg.graph.shacl (default; pySHACL's results, "
-                        "much faster) or pySHACL itself")
+                   help="the SHACL checker: hankegraph (kg.graph.shacl: pySHACL's results, "
+                        "much faster) or pyshacl (pySHACL itself)")
     v.set_defaults(func=cmd_validate)
 
-    x = sub.add_parser("export", help="the built dataset as Turtle, N-Triples, TriG, JSON-LD "
+    x = add("export", help="the built dataset as Turtle, N-Triples, TriG, JSON-LD "
                        "or CSV, with a VoID/DCAT description")
     x.add_argument("--format", action="append", choices=("ttl", "nt", "trig", "jsonld", "csv"),
                    help="repeat for several (default: ttl)")
     x.add_argument("--data", default=str(Settings().out_dir),
-                   help="the built dataset: folder or .trig file (default: data/ttl)")
-    x.add_argument("--out", default="data/export", help="output folder (default: data/export)")
+                   help="the built dataset: folder or .trig file")
+    x.add_argument("--out", default="data/export", help="output folder")
     x.add_argument("--date", help="creation date YYYY-MM-DD for the description (default: "
                    "SOURCE_DATE_EPOCH, else today)")
     x.add_argument("--endpoint", help="the SPARQL endpoint URL where the dataset is served")
     x.set_defaults(func=cmd_export)
-    s = sub.add_parser("serve", help="a SPARQL endpoint (/sparql) and query editor (/)")
+    s = add("serve", help="a SPARQL endpoint (/sparql) and query editor (/)")
     s.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
     s.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: loopback only; 0.0.0.0 for all)")
-    s.add_argument("--port", type=int, default=8000)
+                   help="address to listen on (127.0.0.1: loopback only; 0.0.0.0: all)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on")
     s.add_argument("--store", help="keep the store on disk in this folder (reloaded only "
                    "when the dataset changes); default: in memory")
-    s.add_argument("--timeout", type=float, help="seconds before a query is stopped (30)")
-    s.add_argument("--max-rows", type=int, help="most rows (or triples) in one answer (100000)")
-    s.add_argument("--max-request-bytes", type=int, help="largest request body (1 MiB)")
-    s.add_argument("--workers", type=int, help="worker processes, each answering HTTP (4)")
+    served = ServeOptions()
+    s.add_argument("--timeout", type=float, default=served.timeout,
+                   help="seconds before a query is stopped")
+    s.add_argument("--max-rows", type=int, default=served.max_rows,
+                   help="most rows (or triples) in one answer")
+    s.add_argument("--max-request-bytes", type=int, default=served.max_request_bytes,
+                   help="largest request body, in bytes")
+    s.add_argument("--workers", type=int, default=served.workers,
+                   help="worker processes, each answering HTTP (at least 4)")
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries to other endpoints)")
     s.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("push", help="upload the graph to a SPARQL Graph Store Protocol store")
+    p = add("push", help="upload the graph to a SPARQL Graph Store Protocol store")
     p.add_argument("--endpoint", required=True,
                    help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
     p.add_argument("--data", default=str(Settings().out_dir), help="dataset folder or TriG file")
@@ -319,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--digest", action="store_true", help="HTTP digest auth (Virtuoso)")
     p.set_defaults(func=cmd_push)
 
-    e = sub.add_parser("evaluate", help="score extraction against gold annotations")
+    e = add("evaluate", help="score extraction against gold annotations")
     e.add_argument("--gold", required=True, help="folder with NAME.txt and NAME.json")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.add_argument("--predictions", help="write the system's NAME.json files here")
@@ -327,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="list missed and false items per document, with sentence and rule")
     e.set_defaults(func=cmd_evaluate)
 
-    v = sub.add_parser("visualise", help="network pages → visualisations/*.html "
+    v = add("visualise", help="network pages → visualisations/*.html "
                        "(with metrics CSV, GEXF, GraphML, PNG)")
     v.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
     v.add_argument("--out", default="visualisations", help="output folder")
@@ -339,14 +369,24 @@ def main(argv: list[str] | None = None) -> int:
                    help="also print degree, betweenness and community tables")
     v.set_defaults(func=cmd_visualise)
 
-    w = sub.add_parser("explain", help="one entity's names per document, identifiers, and "
+    w = add("explain", help="one entity's names per document, identifiers, and "
                        "why its mentions were merged (and any curation)")
     w.add_argument("entity", help="a name (Xamk, Kuopio) or an IRI path (municipality/297)")
     w.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
     w.set_defaults(func=cmd_explain)
 
-    args = ap.parse_args(argv)
-    return args.func(args)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `kg query … | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

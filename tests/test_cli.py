@@ -76,3 +76,89 @@ def test_folder_notes_are_not_documents(tmp_path):
     (tmp_path / "README.md").write_text("# luevaminut", encoding="utf-8")
     assert [p.name for p in find_files([tmp_path])] == ["a.txt"]
     assert [p.name for p in find_files([tmp_path / "SOURCES.md"])] == ["SOURCES.md"]
+
+
+def test_version_is_the_packages():
+    import importlib.metadata
+
+    import kg as package
+
+    r = kg("--version")
+    assert r.returncode == 0
+    assert r.stdout.strip() == f"kg {package.__version__}"
+    assert importlib.metadata.version("hankegraph") == package.__version__
+
+
+def test_global_options_before_or_after_the_command():
+    from kg.cli import _settings, parser
+
+    for argv in (["--base-iri", "https://example.org/x/", "--no-progress", "query", "a.rq"],
+                 ["query", "a.rq", "--base-iri", "https://example.org/x/", "--no-progress"],
+                 ["--no-progress", "explain", "Kuopio", "--base-iri", "https://example.org/x/"]):
+        settings = _settings(parser().parse_args(argv))
+        assert settings.base_iri == "https://example.org/x/" and settings.progress is False
+    untouched = _settings(parser().parse_args(["query", "a.rq"]))
+    assert untouched.base_iri == "https://w3id.org/hankegraph/" and untouched.progress is True
+
+
+def test_base_iri_after_the_command_reaches_the_build(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Hanketta hallinnoi Diakonia-ammattikorkeakoulu.",
+                                encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(docs), "--out",
+                        str(tmp_path / "out"), "--no-cache", "--base-iri",
+                        "https://example.org/x/", "--no-progress"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "<https://example.org/x/organisation/" in \
+        (tmp_path / "out" / "hankegraph.ttl").read_text(encoding="utf-8")
+
+
+def test_every_help_shows_every_default():
+    import argparse
+
+    from kg.cli import parser
+
+    ap = parser()
+    commands = next(a for a in ap._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) >= {"build", "query", "serve", "visualise", "export"}
+    for name, sub in commands.choices.items():
+        text = " ".join(sub.format_help().split())
+        for action in sub._actions:
+            if action.default in (None, argparse.SUPPRESS) or isinstance(action.default, bool):
+                continue
+            assert f"default: {action.default}" in text, (name, action.dest)
+        assert "(default: https://w3id.org/hankegraph/)" in text, name
+
+
+def test_explain_finds_an_entity_by_acronym_and_alias():
+    from kg.authority import load_authority
+    from kg.settings import Settings
+    from kg.store import open_store
+
+    data = REPO_ROOT / "data" / "ttl"
+    store = open_store(data)
+    authority = load_authority(Settings().authority_dir)
+    # an acronym only the authority data knows (no document wrote it for this entity)
+    acronyms = [r for r in authority.records.values() if r.abbreviation
+                and authority.lookup(r.abbreviation) is r
+                and store.query(f"ASK {{ <https://w3id.org/hankegraph/{r.iri_key}> ?p ?o }}")
+                and not store.query(f"""ASK {{ ?e <http://www.w3.org/2004/02/skos/core#altLabel>
+                                           "{r.abbreviation}" }}""")]
+    assert acronyms, "the bundled graph has an entity known by an authority acronym"
+    for record in acronyms:
+        r = kg("explain", record.abbreviation, "--data", str(data))
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith(record.iri_key + "  ("), record.abbreviation
+    # an alias a document gave (skos:altLabel), in another case
+    alias, iri = next((s["a"].value, s["e"].value) for s in store.query(
+        "SELECT ?a ?e WHERE { ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?a } "
+        "ORDER BY ?a"))
+    r = kg("explain", alias.lower(), "--data", str(data))
+    assert r.returncode == 0 and iri.removeprefix("https://w3id.org/hankegraph/") in r.stdout
+
+
+def test_explain_suggests_names_that_contain_the_words():
+    r = kg("explain", "Savo", "--data", str(REPO_ROOT / "data" / "ttl"))
+    assert r.returncode == 2 and "names containing it:" in r.stderr and "Pohjois-Savo" in r.stderr
