@@ -39,8 +39,14 @@ def cmd_build(args) -> int:
     if args.curation and not Path(args.curation).is_file():
         print(f"error: {args.curation}: no such curation file", file=sys.stderr)
         return 2
+    settings = _settings(args)
+    if not args.paths and not settings.docs_dir.is_dir():
+        print(f"error: no {settings.docs_dir} folder in {Path.cwd()}: kg works in the current "
+              f"folder; put the documents in {settings.docs_dir}, or name files or folders "
+              "(kg build FOLDER)", file=sys.stderr)
+        return 2
     try:
-        report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
+        report = build(args.paths or [settings.docs_dir], settings, out_dir=args.out,
                        report_path=args.report, validate=not args.no_validate)
     except CurationError as e:
         print(f"error: {e}; nothing was built, the previous dataset stays", file=sys.stderr)

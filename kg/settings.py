@@ -1,11 +1,31 @@
-"""One frozen Settings object with defaults and help text (as datasette's Setting)."""
+"""One frozen Settings object with defaults and help text (as datasette's Setting).
+
+Two kinds of default. What a researcher's project holds (documents, the built
+dataset, the cache, curation, pages) is relative: it resolves from the current
+directory, as git's and datasette's do, so `kg build` in a folder writes into that
+folder. What the code needs to run (ontology, shapes, authority data, example
+queries) ships inside the package (:func:`packaged`), so an installed `kg` works
+anywhere; in the repository `kg/resources/` links to the top-level folders,
+which stay the one source.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+#: the folder that holds the `kg` package: the checkout when run from the
+#: repository, site-packages when installed. Only the repository's own tools and
+#: tests mean the checkout by it; no default of Settings depends on it.
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def packaged(*parts: str) -> Path:
+    """A file or folder shipped with the package (`kg/resources/…`: ontology,
+    authority, queries), as a path on disk."""
+    from importlib.resources import files
+
+    return Path(str(files("kg").joinpath("resources", *parts)))
 
 
 def _setting(default, help: str):  # noqa: A002 - 'help' reads best here
@@ -18,14 +38,17 @@ class Settings:
         "https://w3id.org/hankegraph/", "Base IRI of every resource the build mints."
     )
     authority_dir: Path = _setting(
-        REPO_ROOT / "data" / "authority", "Folder with the authority CSV files."
+        packaged("authority"), "Folder with the authority CSV files (shipped with kg)."
     )
-    ontology_dir: Path = _setting(REPO_ROOT / "ontology", "Folder with hankegraph.ttl.")
+    ontology_dir: Path = _setting(
+        packaged("ontology"), "Folder with hankegraph.ttl and shapes.ttl (shipped with kg)."
+    )
+    docs_dir: Path = _setting(Path("data", "docs"), "The documents `kg build` reads by default.")
     curation_file: Path | None = _setting(
-        REPO_ROOT / "data" / "curation.yaml",
+        Path("data", "curation.yaml"),
         "Human corrections every build applies after resolution (kg/resolve/curation.py).",
     )
-    out_dir: Path = _setting(REPO_ROOT / "data" / "ttl", "Where the dataset is written.")
+    out_dir: Path = _setting(Path("data", "ttl"), "Where the dataset is written.")
     extractor: str = _setting("hankegraph.rules.v1", "Registered name of the extractor.")
     progress: bool = _setting(True, "Show a progress bar on standard error.")
     max_bytes: int = _setting(20_000_000, "Files larger than this many bytes are skipped.")
@@ -33,7 +56,7 @@ class Settings:
         True, "Skip documents whose text is not Finnish or Swedish (kg/ingest/language.py)."
     )
     cache_dir: Path | None = _setting(
-        REPO_ROOT / ".kgcache",
+        Path(".kgcache"),
         "Where extractions are kept between builds (None: no cache, extract everything).",
     )
     workers: int = _setting(2, "Extraction processes (1: extract in the build's own process).")
