@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from kg.settings import REPO_ROOT
+from tests.conftest import require_dev_corpus
 
 
 def kg(*args, cwd=REPO_ROOT):
@@ -52,7 +53,7 @@ def test_build_with_a_bad_file_goes_on_and_says_so(tmp_path):
 def test_evaluate_json_and_predictions(tmp_path):
     gold = tmp_path / "gold"
     gold.mkdir()
-    src = REPO_ROOT.parent / "shared" / "corpus" / "dev"
+    src = require_dev_corpus()
     for stem in ("003_001a1b6c210e028d",):
         for ext in (".txt", ".json"):
             (gold / f"{stem}{ext}").write_bytes((src / f"{stem}{ext}").read_bytes())
