@@ -97,8 +97,13 @@ def cmd_validate(args) -> int:
 def cmd_export(args) -> int:
     from kg.export import ExportOptions, export
 
-    options = ExportOptions(formats=tuple(dict.fromkeys(args.format or ["ttl"])),
-                            date=args.date, endpoint=args.endpoint)
+    formats = args.format or ["ttl"]
+    if args.excel and "csv" not in formats:
+        formats = [*(args.format or []), "csv"]
+    options = ExportOptions(formats=tuple(dict.fromkeys(formats)), date=args.date,
+                            endpoint=args.endpoint, excel=args.excel,
+                            download_url=args.download_url, publisher=args.publisher,
+                            contact=args.contact)
     try:
         written = export(args.data, args.out, options, _settings(args))
     except (FileNotFoundError, ValueError) as e:
@@ -323,6 +328,15 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--date", help="creation date YYYY-MM-DD for the description (default: "
                    "SOURCE_DATE_EPOCH, else today)")
     x.add_argument("--endpoint", help="the SPARQL endpoint URL where the dataset is served")
+    x.add_argument("--excel", action="store_true",
+                   help="CSV for Excel: UTF-8 with a byte-order mark, `;` between fields, "
+                   "decimal comma (implies --format csv)")
+    x.add_argument("--download-url", help="the URL the files will be published under, for "
+                   "the description's dcat:downloadURL (default: BASE_IRI/dataset/)")
+    x.add_argument("--publisher", default="Hankegraph",  # ExportOptions.publisher (rdflib-free)
+                   help="the publisher's name in the description")
+    x.add_argument("--contact", help="the publisher's contact: a URL or mailto: address "
+                   "of the organisation, not of a person (default: the base IRI)")
     x.set_defaults(func=cmd_export)
     s = add("serve", help="a SPARQL endpoint (/sparql) and query editor (/)")
     s.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
