@@ -38,16 +38,18 @@ def prefixes(data: str | Path, ontology: Path | None = None) -> dict[str, str]:
     return known_prefixes(data, ontology)
 
 
-_POSITION = re.compile(r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)", re.S)
+# (patterns, not compiled: they serve error messages, and compiling costs start-up)
+_POSITION = r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)"
 # one alternative in "expected one of …": a quoted token, a character class, or words
-_OPTION = re.compile(r'"(?:[^"\\]|\\.)*"|\[(?:[^\]\\]|\\.)*\]|[^,\s][^,]*')
-_PREFIXED_TAIL = re.compile(r"([A-Za-z][\w.-]*)?:[\w.-]*$")
+_OPTION = r'"(?:[^"\\]|\\.)*"|\[(?:[^\]\\]|\\.)*\]|[^,\s][^,]*'
+_PREFIXED_TAIL = r"([A-Za-z][\w.-]*)?:[\w.-]*$"
+_PLAIN_LOCAL = r"[\w-]([\w.-]*[\w-])?"
 
 
 def syntax_message(error: SyntaxError, query: str, known: Iterable[str] = ()) -> str:
     """pyoxigraph's parse error as one line: 'line L, column C: what was wrong'."""
     text = str(error)
-    m = _POSITION.match(text)
+    m = re.match(_POSITION, text, re.S)
     if not m:
         return " ".join(text.split())
     line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
@@ -55,7 +57,7 @@ def syntax_message(error: SyntaxError, query: str, known: Iterable[str] = ()) ->
     lines = query.splitlines()
     if "Prefix not found" in detail:
         before = lines[line - 1][: column - 1] if 0 < line <= len(lines) else ""
-        name = _PREFIXED_TAIL.search(before.rstrip())
+        name = re.search(_PREFIXED_TAIL, before.rstrip())
         prefix = f"{name.group(1) or ''}:" if name else "a prefix"
         names = ", ".join(sorted(known)) or "none"
         return (f"{where}: unknown prefix {prefix} (declare it with a PREFIX line; "
@@ -65,7 +67,7 @@ def syntax_message(error: SyntaxError, query: str, known: Iterable[str] = ()) ->
     # "expected one of A, B, ['a' ..= 'z' | …]": keep the words, drop character classes
     detail = " ".join(detail.split())
     if detail.startswith("expected one of "):
-        options = [o.strip() for o in _OPTION.findall(detail[16:])]
+        options = [o.strip() for o in re.findall(_OPTION, detail[16:])]
         options = [o for o in options if o and not o.startswith("[")]
         if len(options) > 8:
             options = options[:8] + ["…"]
@@ -128,7 +130,7 @@ def shorten(iri: str, known: dict[str, str]) -> str:
     for name, ns in known.items():
         if ns and iri.startswith(ns) and len(ns) > len(known.get(best, "")):
             local = iri[len(ns):]
-            if re.fullmatch(r"[\w-]([\w.-]*[\w-])?", local):
+            if re.fullmatch(_PLAIN_LOCAL, local):
                 best = name
     return f"{best}:{iri[len(known[best]):]}" if best else iri
 
