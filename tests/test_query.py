@@ -190,3 +190,18 @@ def test_unknown_prefix_is_named_in_one_line():
     assert r.returncode == 2 and "\n" not in err
     assert "line 1, column" in err and "unknown prefix foo:" in err and "hg" in err
     assert "\\u{" not in err
+
+
+def test_kg_query_does_not_import_rdflib():
+    """rdflib is imported where an rdflib graph is built; a query never builds one
+    (the start-up figure is benchmarks/query_startup.py's)."""
+    script = ("import sys\nfrom kg.cli import main\n"
+              f"main(['query', '--data', {str(DATA)!r}, '--format', 'csv', '--query', "
+              "'SELECT ?c WHERE { ?s a ?c } LIMIT 1'])\n"
+              "heavy = sorted(m for m in ('rdflib', 'importlib.resources', 'tempfile') "
+              "if m in sys.modules)\n"
+              "print('heavy:', heavy)\n")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       timeout=120, cwd=REPO_ROOT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == "heavy: []"
