@@ -8,10 +8,13 @@ from pathlib import Path
 
 from kg import __version__
 from kg.query import FORMATS
-from kg.settings import Settings
+from kg.settings import Settings, SettingsError, project_settings
 
 
 def _settings(args) -> Settings:
+    """The project folder's settings (kg.toml, if any) with the command line's on top."""
+    import dataclasses
+
     kw = {}
     if getattr(args, "base_iri", None):
         kw["base_iri"] = args.base_iri
@@ -29,7 +32,7 @@ def _settings(args) -> Settings:
         kw["workers"] = args.workers
     if getattr(args, "curation", None):
         kw["curation_file"] = Path(args.curation)
-    return Settings(**kw)
+    return dataclasses.replace(project_settings(), **kw)
 
 
 def cmd_build(args) -> int:
@@ -170,7 +173,7 @@ def _answer(args, query: str):
                               password=os.environ.get("KG_ENDPOINT_PASSWORD")), known
     from kg.store import open_store
 
-    known = prefixes(args.data)
+    known = prefixes(args.data, _settings(args).ontology_dir / "hankegraph.ttl")
     return run(open_store(args.data), query, known), known
 
 
@@ -269,10 +272,11 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 def parser() -> argparse.ArgumentParser:
     # the global options, accepted before the command and after it (`kg build
     # --no-progress`); SUPPRESS keeps a subcommand from resetting what was given before it
+    defaults = project_settings()  # the folder's kg.toml, if any, shows in --help too
     common = argparse.ArgumentParser(add_help=False, formatter_class=HelpFormatter)
     g = common.add_argument_group("global options (before or after the command)")
     g.add_argument("--base-iri", default=argparse.SUPPRESS,
-                   help=Settings.help()["base_iri"] + f" (default: {Settings().base_iri})")
+                   help=Settings.help()["base_iri"] + f" (default: {defaults.base_iri})")
     g.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS,
                    help="no progress bar")
     ap = argparse.ArgumentParser(prog="kg", parents=[common], formatter_class=HelpFormatter,
@@ -287,30 +291,31 @@ def parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], formatter_class=HelpFormatter, **kw)
 
     b = add("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
-    b.add_argument("paths", nargs="*", help="files or folders (default: data/docs)")
-    b.add_argument("--out", help="output folder (default: data/ttl)")
+    b.add_argument("paths", nargs="*", help=f"files or folders (default: {defaults.docs_dir})")
+    b.add_argument("--out", help=f"output folder (default: {defaults.out_dir})")
     b.add_argument("--no-validate", action="store_true",
                    help="write the graph even when it breaks ontology/shapes.ttl")
     b.add_argument("--report", help="where to write the JSON build report "
                    "(default: OUT/build-report.json)")
     b.add_argument("--max-bytes", type=int, help=Settings.help()["max_bytes"]
-                   + f" (default: {Settings().max_bytes})")
+                   + f" (default: {defaults.max_bytes})")
     b.add_argument("--any-language", action="store_true",
                    help="do not skip documents that are not in Finnish or Swedish")
     b.add_argument("--no-cache", action="store_true",
                    help="extract every document again, and do not keep the extractions "
                    "(nor skip writing when nothing changed)")
-    b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
+    b.add_argument("--cache-dir", help=Settings.help()["cache_dir"]
+                   + f" (default: {defaults.cache_dir})")
     b.add_argument("--workers", type=int, help=Settings.help()["workers"]
-                   + f" (default: {Settings().workers})")
+                   + f" (default: {defaults.workers})")
     b.add_argument("--curation", help=Settings.help()["curation_file"]
-                   + " (default: data/curation.yaml)")
+                   + f" (default: {defaults.curation_file})")
     b.set_defaults(func=cmd_build)
 
     q = add("query", help="run a SPARQL query over the built graph")
     q.add_argument("file", nargs="?", help="a .rq file")
     q.add_argument("--query", dest="query_text", help="the query text")
-    q.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    q.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     q.add_argument("--format", choices=FORMATS, help="SELECT and ASK: table, csv, tsv, json "
                    "or xml (SPARQL results); CONSTRUCT and DESCRIBE: ttl, nt or jsonld "
                    "(default: table, or ttl for CONSTRUCT and DESCRIBE)")
@@ -324,7 +329,7 @@ def parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_query)
 
     v = add("validate", help="check the built graph against ontology/shapes.ttl")
-    v.add_argument("data", nargs="?", default=str(Settings().out_dir),
+    v.add_argument("data", nargs="?", default=str(defaults.out_dir),
                    help="dataset folder or .ttl/.nt/.trig file")
     v.add_argument("--reason", action="store_true",
                    help="also check with the HermiT reasoner that the ontology and the "
@@ -338,7 +343,7 @@ def parser() -> argparse.ArgumentParser:
                        "or CSV, with a VoID/DCAT description")
     x.add_argument("--format", action="append", choices=("ttl", "nt", "trig", "jsonld", "csv"),
                    help="repeat for several (default: ttl)")
-    x.add_argument("--data", default=str(Settings().out_dir),
+    x.add_argument("--data", default=str(defaults.out_dir),
                    help="the built dataset: folder or .trig file")
     x.add_argument("--out", default="data/export", help="output folder")
     x.add_argument("--date", help="creation date YYYY-MM-DD for the description (default: "
@@ -355,7 +360,7 @@ def parser() -> argparse.ArgumentParser:
                    "of the organisation, not of a person (default: the base IRI)")
     x.set_defaults(func=cmd_export)
     s = add("serve", help="a SPARQL endpoint (/sparql) and query editor (/)")
-    s.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    s.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (127.0.0.1: loopback only; 0.0.0.0: all)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -377,7 +382,7 @@ def parser() -> argparse.ArgumentParser:
     p = add("push", help="upload the graph to a SPARQL Graph Store Protocol store")
     p.add_argument("--endpoint", required=True,
                    help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-    p.add_argument("--data", default=str(Settings().out_dir), help="dataset folder or TriG file")
+    p.add_argument("--data", default=str(defaults.out_dir), help="dataset folder or TriG file")
     p.add_argument("--no-default-graph", action="store_true",
                    help="do not write the union of the graphs into the default graph "
                    "(for stores whose default graph already is the union)")
@@ -395,7 +400,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = add("visualise", help="network pages → visualisations/*.html "
                        "(with metrics CSV, GEXF, GraphML, PNG)")
-    v.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    v.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     v.add_argument("--out", default="visualisations", help="output folder")
     v.add_argument("--region", help="only projects in this region (name or code, e.g. "
                    "Pohjois-Savo): target area or participant in it")
@@ -408,14 +413,18 @@ def parser() -> argparse.ArgumentParser:
     w = add("explain", help="one entity's names per document, identifiers, and "
                        "why its mentions were merged (and any curation)")
     w.add_argument("entity", help="a name (Xamk, Kuopio) or an IRI path (municipality/297)")
-    w.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    w.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     w.set_defaults(func=cmd_explain)
 
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except BrokenPipeError:  # `kg query … | head`: the reader has all it wanted

@@ -77,3 +77,56 @@ class Settings:
     @classmethod
     def help(cls) -> dict[str, str]:
         return {f.name: f.metadata.get("help", "") for f in fields(cls)}
+
+
+#: the project folder's own settings file, read from the current directory
+CONFIG_NAME = "kg.toml"
+PATH_FIELDS = frozenset({"authority_dir", "ontology_dir", "docs_dir", "curation_file",
+                         "out_dir", "cache_dir"})
+
+
+class SettingsError(ValueError):
+    """A kg.toml that cannot be used: the message names the file and the setting."""
+
+
+def project_settings(folder: str | Path = ".") -> Settings:
+    """The settings of the project in ``folder`` (the current directory): the
+    defaults, with those its kg.toml sets (keys are Settings' field names; paths
+    relative to the folder)."""
+    folder = Path(folder)
+    config = folder / CONFIG_NAME
+    if not config.is_file():
+        return Settings()
+    import tomllib
+
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise SettingsError(f"{config}: cannot read it ({e})") from e
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{config}: not valid TOML: {e}") from e
+    known = {f.name: f for f in fields(Settings)}
+    kw = {}
+    for key, value in data.items():
+        name = key.replace("-", "_")
+        if name not in known:
+            raise SettingsError(f"{config}: unknown setting {key!r}; known: "
+                                f"{', '.join(sorted(known))}")
+        default = known[name].default
+        if name in PATH_FIELDS:
+            if not isinstance(value, str) or not value:
+                raise SettingsError(f"{config}: {key} must be a path (a non-empty string), "
+                                    f"not {value!r}")
+            path = Path(value)
+            kw[name] = path if path.is_absolute() or folder == Path(".") else folder / path
+        elif isinstance(default, bool) and not isinstance(value, bool):
+            raise SettingsError(f"{config}: {key} must be true or false, not {value!r}")
+        elif isinstance(default, int) and not isinstance(default, bool) and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise SettingsError(f"{config}: {key} must be a positive whole number, "
+                                f"not {value!r}")
+        elif isinstance(default, str) and not isinstance(value, str):
+            raise SettingsError(f"{config}: {key} must be a string, not {value!r}")
+        else:
+            kw[name] = value
+    return Settings(**kw)

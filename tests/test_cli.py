@@ -163,3 +163,34 @@ def test_explain_finds_an_entity_by_acronym_and_alias():
 def test_explain_suggests_names_that_contain_the_words():
     r = kg("explain", "Savo", "--data", str(REPO_ROOT / "data" / "ttl"))
     assert r.returncode == 2 and "names containing it:" in r.stderr and "Pohjois-Savo" in r.stderr
+
+
+def test_kg_toml_sets_the_folders_defaults(tmp_path):
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("Hanketta hallinnoi Diakonia-ammattikorkeakoulu.",
+                                 encoding="utf-8")
+    (tmp_path / "kg.toml").write_text('docs_dir = "texts"\nout_dir = "graph"\n'
+                                      'cache_dir = "cache"\n'
+                                      'base-iri = "https://example.org/x/"\n',
+                                      encoding="utf-8")
+    r = kg("build", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "wrote graph/hankegraph.trig" in r.stdout
+    assert (tmp_path / "cache").is_dir() and not (tmp_path / "data").exists()
+    q = kg("query", "--format", "csv", "--query", "SELECT ?o WHERE { ?o a hg:Organisation }",
+           cwd=tmp_path)
+    assert q.returncode == 0, q.stderr
+    assert q.stdout.splitlines()[1].startswith("https://example.org/x/organisation/")
+    assert "(default: texts)" in kg("build", "--help", cwd=tmp_path).stdout
+
+
+def test_a_bad_kg_toml_is_one_clear_line(tmp_path):
+    for text, words in (('docs = "x"\n', ("unknown setting 'docs'", "docs_dir")),
+                        ("workers = 'two'\n", ("workers", "whole number")),
+                        ("out_dir = \n", ("not valid TOML",))):
+        (tmp_path / "kg.toml").write_text(text, encoding="utf-8")
+        r = kg("query", "--query", "ASK {}", cwd=tmp_path)
+        err = r.stderr.strip()
+        assert r.returncode == 2 and "\n" not in err and "kg.toml" in err, err
+        assert all(w in err for w in words), err
