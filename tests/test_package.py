@@ -104,6 +104,11 @@ def test_build_and_query_in_a_folder_of_ones_own(installed, tmp_path):
                   "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a hg:Document }")
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines()[1] == "2"
+    checked = _run(installed, project, "validate")  # the packaged shapes and ontology
+    assert checked.returncode == 0 and "conforms" in checked.stdout, checked.stderr
+    exported = _run(installed, project, "export", "--format", "csv", "--date", "2025-01-01")
+    assert exported.returncode == 0, exported.stderr
+    assert (project / "data" / "export" / "hankegraph-facts.csv").is_file()
     after = _snapshot(REPO_ROOT)
     # new files anywhere, or changed ones where kg writes (sources may be edited meanwhile)
     written = sorted(set(after) - set(before)) + sorted(
