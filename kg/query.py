@@ -120,7 +120,7 @@ def render(result, fmt: str, known: dict[str, str], width: int = 0, wrap: bool =
         body = result.serialize(format={
             "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
             "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}[fmt])
-    return body if body.endswith(b"\n") else body + b"\n"
+    return body if body.endswith(b"\n") or not body else body + b"\n"
 
 
 def shorten(iri: str, known: dict[str, str]) -> str:
@@ -207,6 +207,8 @@ def _fit(text: str, width: int, wrap: bool) -> list[str]:
 
 def format_rows(header: list[str], rows: list[list[str]], width: int = 0,
                 wrap: bool = False) -> str:
+    if not header:  # SELECT * over no variables: only how many solutions
+        return f"({len(rows)} row{'' if len(rows) == 1 else 's'})"
     cells = [header] + rows
     natural = [max(len(r[i]) for r in cells) for i in range(len(header))]
     widths = column_widths(natural, width)

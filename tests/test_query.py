@@ -205,3 +205,10 @@ def test_kg_query_does_not_import_rdflib():
                        timeout=120, cwd=REPO_ROOT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[-1] == "heavy: []"
+
+
+def test_answers_with_no_variables_or_no_triples():
+    assert ok("--query", "SELECT * WHERE {}").decode() == "(1 row)\n"
+    assert ok("--query", "SELECT ?x WHERE { ?x a hg:Nothing }").decode().splitlines()[-1] \
+        == "(0 rows)"
+    assert ok("--query", "CONSTRUCT {} WHERE {}", "--format", "nt") == b""
