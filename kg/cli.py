@@ -145,6 +145,9 @@ def cmd_query(args) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as e:
         print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+    except OSError as e:  # an evaluation error met while the answer is read
+        print(f"error: {name}: query failed: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
     sys.stdout.flush()
     sys.stdout.buffer.write(out)
     return 0
