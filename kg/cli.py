@@ -6,10 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from kg.settings import Settings
+from kg import __version__
+from kg.query import FORMATS
+from kg.settings import Settings, SettingsError, project_settings
 
 
 def _settings(args) -> Settings:
+    """The project folder's settings (kg.toml, if any) with the command line's on top."""
+    import dataclasses
+
     kw = {}
     if getattr(args, "base_iri", None):
         kw["base_iri"] = args.base_iri
@@ -34,7 +39,7 @@ def _settings(args) -> Settings:
         kw["extractor"] = args.extractor
     if getattr(args, "min_confidence", None) is not None:
         kw["min_confidence"] = args.min_confidence
-    return Settings(**kw)
+    return dataclasses.replace(project_settings(), **kw)
 
 
 def _add_extractor_options(p) -> None:
@@ -53,8 +58,14 @@ def cmd_build(args) -> int:
     if args.curation and not Path(args.curation).is_file():
         print(f"error: {args.curation}: no such curation file", file=sys.stderr)
         return 2
+    settings = _settings(args)
+    if not args.paths and not settings.docs_dir.is_dir():
+        print(f"error: no {settings.docs_dir} folder in {Path.cwd()}: kg works in the current "
+              f"folder; put the documents in {settings.docs_dir}, or name files or folders "
+              "(kg build FOLDER)", file=sys.stderr)
+        return 2
     try:
-        report = build(args.paths or ["data/docs"], _settings(args), out_dir=args.out,
+        report = build(args.paths or [settings.docs_dir], settings, out_dir=args.out,
                        report_path=args.report, validate=not args.no_validate)
     except CurationError as e:
         print(f"error: {e}; nothing was built, the previous dataset stays", file=sys.stderr)
@@ -105,8 +116,13 @@ def cmd_validate(args) -> int:
 def cmd_export(args) -> int:
     from kg.export import ExportOptions, export
 
-    options = ExportOptions(formats=tuple(dict.fromkeys(args.format or ["ttl"])),
-                            date=args.date, endpoint=args.endpoint)
+    formats = args.format or ["ttl"]
+    if args.excel and "csv" not in formats:
+        formats = [*(args.format or []), "csv"]
+    options = ExportOptions(formats=tuple(dict.fromkeys(formats)), date=args.date,
+                            endpoint=args.endpoint, excel=args.excel,
+                            download_url=args.download_url, publisher=args.publisher,
+                            contact=args.contact)
     try:
         written = export(args.data, args.out, options, _settings(args))
     except (FileNotFoundError, ValueError) as e:
@@ -118,8 +134,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from kg.store import format_table, open_store, select
+    from kg.query import QueryError, default_format, render
 
+    name = args.file or "query"
     if args.query_text:
         query = args.query_text
     elif args.file:
@@ -128,38 +145,55 @@ def cmd_query(args) -> int:
         except OSError as e:
             print(f"error: {args.file}: {e.strerror}", file=sys.stderr)
             return 2
+        except UnicodeDecodeError:
+            print(f"error: {args.file}: not UTF-8 text", file=sys.stderr)
+            return 2
     else:
         print("error: give a .rq file or --query TEXT", file=sys.stderr)
         return 2
-    if args.endpoint:
-        return _query_endpoint(args, query)
     try:
-        store = open_store(args.data)
-        table = select(store, query)
-    except (FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        result, known = _answer(args, query)
+        width = args.width if args.width is not None else _terminal_width()
+        out = render(result, args.format or default_format(result), known, width, args.wrap)
+    except QueryError as e:
+        print(f"error: {name}: {e}", file=sys.stderr)
         return 2
-    except SyntaxError as e:
-        print(f"error: {args.file or 'query'}: {e}", file=sys.stderr)
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
-    print(format_table(table, args.format))
+    except OSError as e:  # an evaluation error met while the answer is read
+        print(f"error: {name}: query failed: {' '.join(str(e).split())}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    sys.stdout.buffer.write(out)
     return 0
 
 
-def _query_endpoint(args, query: str) -> int:
+def _terminal_width() -> int:
     import os
 
-    from kg.remote import RemoteError, query_endpoint
-    from kg.store import format_table
-
     try:
-        table = query_endpoint(args.endpoint, query, user=args.user,
-                               password=os.environ.get("KG_ENDPOINT_PASSWORD"))
-    except RemoteError as e:
-        print(f"error: {args.file or 'query'}: {e}", file=sys.stderr)
-        return 2
-    print(format_table(table, args.format))
-    return 0
+        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 0
+    except (OSError, ValueError):
+        return 0
+
+
+def _answer(args, query: str):
+    """The query's answer and the prefixes known without PREFIX lines."""
+    from kg.query import prefixes, run
+
+    if args.endpoint:
+        import os
+
+        from kg.remote import query_endpoint
+
+        known = {}  # the endpoint's own prefixes are its business; tables show full IRIs
+        return query_endpoint(args.endpoint, query, user=args.user,
+                              password=os.environ.get("KG_ENDPOINT_PASSWORD")), known
+    from kg.store import open_store
+
+    known = prefixes(args.data, _settings(args).ontology_dir / "hankegraph.ttl")
+    return run(open_store(args.data), query, known), known
 
 
 def cmd_serve(args) -> int:
@@ -245,7 +279,7 @@ def cmd_explain(args) -> int:
 
     settings = _settings(args)
     try:
-        found = explain(args.data, args.entity, settings.base_iri)
+        found = explain(args.data, args.entity, settings.base_iri, settings.authority_dir)
     except (NotFound, FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -253,85 +287,145 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="kg", description="Hankegraph: Finnish regional "
-                                 "development projects as a knowledge graph.")
-    ap.add_argument("--base-iri", help=Settings.help()["base_iri"])
-    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
-    sub = ap.add_subparsers(dest="command", required=True)
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's default in its help, unless the help already says it or there is
+    none to say (a flag, an option that is off unless given). The width is found as
+    argparse finds it, without importing shutil (3 ms of `kg query`'s start-up)."""
 
-    b = sub.add_parser("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
-    b.add_argument("paths", nargs="*", help="files or folders (default: data/docs)")
-    b.add_argument("--out", help="output folder (default: data/ttl)")
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:
+            import os
+
+            try:
+                columns = int(os.environ.get("COLUMNS", "0")) or \
+                    os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, OSError, ValueError):
+                columns = 80
+            width = max(columns, 40) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default is None or isinstance(action.default, bool):
+            return text
+        return super()._get_help_string(action)
+
+
+def parser() -> argparse.ArgumentParser:
+    # the global options, accepted before the command and after it (`kg build
+    # --no-progress`); SUPPRESS keeps a subcommand from resetting what was given before it
+    defaults = project_settings()  # the folder's kg.toml, if any, shows in --help too
+    common = argparse.ArgumentParser(add_help=False, formatter_class=HelpFormatter)
+    g = common.add_argument_group("global options (before or after the command)")
+    g.add_argument("--base-iri", default=argparse.SUPPRESS,
+                   help=Settings.help()["base_iri"] + f" (default: {defaults.base_iri})")
+    g.add_argument("--no-progress", action="store_true", default=argparse.SUPPRESS,
+                   help="no progress bar")
+    ap = argparse.ArgumentParser(prog="kg", parents=[common], formatter_class=HelpFormatter,
+                                 description="Hankegraph: Finnish regional development "
+                                 "projects as a knowledge graph.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    from kg.serve import ServeOptions
+
+    def add(name: str, **kw) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], formatter_class=HelpFormatter, **kw)
+
+    b = add("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
+    b.add_argument("paths", nargs="*", help=f"files or folders (default: {defaults.docs_dir})")
+    b.add_argument("--out", help=f"output folder (default: {defaults.out_dir})")
     b.add_argument("--no-validate", action="store_true",
                    help="write the graph even when it breaks ontology/shapes.ttl")
     b.add_argument("--report", help="where to write the JSON build report "
                    "(default: OUT/build-report.json)")
     b.add_argument("--max-bytes", type=int, help=Settings.help()["max_bytes"]
-                   + f" (default: {Settings().max_bytes})")
+                   + f" (default: {defaults.max_bytes})")
     b.add_argument("--any-language", action="store_true",
                    help="do not skip documents that are not in Finnish or Swedish")
     b.add_argument("--no-cache", action="store_true",
                    help="extract every document again, and do not keep the extractions "
                    "(nor skip writing when nothing changed)")
-    b.add_argument("--cache-dir", help=Settings.help()["cache_dir"] + " (default: .kgcache)")
+    b.add_argument("--cache-dir", help=Settings.help()["cache_dir"]
+                   + f" (default: {defaults.cache_dir})")
     b.add_argument("--workers", type=int, help=Settings.help()["workers"]
-                   + f" (default: {Settings().workers})")
+                   + f" (default: {defaults.workers})")
     _add_extractor_options(b)
     b.add_argument("--curation", help=Settings.help()["curation_file"]
-                   + " (default: data/curation.yaml)")
+                   + f" (default: {defaults.curation_file})")
     b.set_defaults(func=cmd_build)
 
-    q = sub.add_parser("query", help="run a SPARQL query over the built graph")
+    q = add("query", help="run a SPARQL query over the built graph")
     q.add_argument("file", nargs="?", help="a .rq file")
     q.add_argument("--query", dest="query_text", help="the query text")
-    q.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
-    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
+    q.add_argument("--format", choices=FORMATS, help="SELECT and ASK: table, csv, tsv, json "
+                   "or xml (SPARQL results); CONSTRUCT and DESCRIBE: ttl, nt or jsonld "
+                   "(default: table, or ttl for CONSTRUCT and DESCRIBE)")
+    q.add_argument("--width", type=int, help="widest line of a table: wider columns are cut "
+                   "with … (or wrapped, --wrap); 0 for no limit (default: the terminal's "
+                   "width, no limit when the output is not a terminal)")
+    q.add_argument("--wrap", action="store_true",
+                   help="wrap wide cells onto more lines instead of cutting them")
     q.add_argument("--endpoint", help="query this SPARQL endpoint (URL) instead of --data")
     q.add_argument("--user", help="user name for --endpoint (password: $KG_ENDPOINT_PASSWORD)")
     q.set_defaults(func=cmd_query)
 
-    v = sub.add_parser("validate", help="check the built graph against ontology/shapes.ttl")
-    v.add_argument("data", nargs="?", default=str(Settings().out_dir),
-                   help="dataset folder or .ttl/.nt/.trig file (default: data/ttl)")
+    v = add("validate", help="check the built graph against ontology/shapes.ttl")
+    v.add_argument("data", nargs="?", default=str(defaults.out_dir),
+                   help="dataset folder or .ttl/.nt/.trig file")
     v.add_argument("--reason", action="store_true",
                    help="also check with the HermiT reasoner that the ontology and the "
                         "data are consistent (needs Java)")
     v.add_argument("--engine", choices=("hankegraph", "pyshacl"), default="hankegraph",
-                   help="the SHACL checker: kg.graph.shacl (default; pySHACL's results, "
-                        "much faster) or pySHACL itself")
+                   help="the SHACL checker: hankegraph (kg.graph.shacl: pySHACL's results, "
+                        "much faster) or pyshacl (pySHACL itself)")
     v.set_defaults(func=cmd_validate)
 
-    x = sub.add_parser("export", help="the built dataset as Turtle, N-Triples, TriG, JSON-LD "
+    x = add("export", help="the built dataset as Turtle, N-Triples, TriG, JSON-LD "
                        "or CSV, with a VoID/DCAT description")
     x.add_argument("--format", action="append", choices=("ttl", "nt", "trig", "jsonld", "csv"),
                    help="repeat for several (default: ttl)")
-    x.add_argument("--data", default=str(Settings().out_dir),
-                   help="the built dataset: folder or .trig file (default: data/ttl)")
-    x.add_argument("--out", default="data/export", help="output folder (default: data/export)")
+    x.add_argument("--data", default=str(defaults.out_dir),
+                   help="the built dataset: folder or .trig file")
+    x.add_argument("--out", default="data/export", help="output folder")
     x.add_argument("--date", help="creation date YYYY-MM-DD for the description (default: "
                    "SOURCE_DATE_EPOCH, else today)")
     x.add_argument("--endpoint", help="the SPARQL endpoint URL where the dataset is served")
+    x.add_argument("--excel", action="store_true",
+                   help="CSV for Excel: UTF-8 with a byte-order mark, `;` between fields, "
+                   "decimal comma (implies --format csv)")
+    x.add_argument("--download-url", help="the URL the files will be published under, for "
+                   "the description's dcat:downloadURL (default: BASE_IRI/dataset/)")
+    x.add_argument("--publisher", default="Hankegraph",  # ExportOptions.publisher (rdflib-free)
+                   help="the publisher's name in the description")
+    x.add_argument("--contact", help="the publisher's contact: a URL or mailto: address "
+                   "of the organisation, not of a person (default: the base IRI)")
     x.set_defaults(func=cmd_export)
-    s = sub.add_parser("serve", help="a SPARQL endpoint (/sparql) and query editor (/)")
-    s.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    s = add("serve", help="a SPARQL endpoint (/sparql) and query editor (/)")
+    s.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     s.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default: loopback only; 0.0.0.0 for all)")
-    s.add_argument("--port", type=int, default=8000)
+                   help="address to listen on (127.0.0.1: loopback only; 0.0.0.0: all)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on")
     s.add_argument("--store", help="keep the store on disk in this folder (reloaded only "
                    "when the dataset changes); default: in memory")
-    s.add_argument("--timeout", type=float, help="seconds before a query is stopped (30)")
-    s.add_argument("--max-rows", type=int, help="most rows (or triples) in one answer (100000)")
-    s.add_argument("--max-request-bytes", type=int, help="largest request body (1 MiB)")
-    s.add_argument("--workers", type=int, help="worker processes, each answering HTTP (4)")
+    served = ServeOptions()
+    s.add_argument("--timeout", type=float, default=served.timeout,
+                   help="seconds before a query is stopped")
+    s.add_argument("--max-rows", type=int, default=served.max_rows,
+                   help="most rows (or triples) in one answer")
+    s.add_argument("--max-request-bytes", type=int, default=served.max_request_bytes,
+                   help="largest request body, in bytes")
+    s.add_argument("--workers", type=int, default=served.workers,
+                   help="worker processes, each answering HTTP (at least 4)")
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries to other endpoints)")
     s.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("push", help="upload the graph to a SPARQL Graph Store Protocol store")
+    p = add("push", help="upload the graph to a SPARQL Graph Store Protocol store")
     p.add_argument("--endpoint", required=True,
                    help="the store's Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
-    p.add_argument("--data", default=str(Settings().out_dir), help="dataset folder or TriG file")
+    p.add_argument("--data", default=str(defaults.out_dir), help="dataset folder or TriG file")
     p.add_argument("--no-default-graph", action="store_true",
                    help="do not write the union of the graphs into the default graph "
                    "(for stores whose default graph already is the union)")
@@ -339,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--digest", action="store_true", help="HTTP digest auth (Virtuoso)")
     p.set_defaults(func=cmd_push)
 
-    e = sub.add_parser("evaluate", help="score extraction against gold annotations")
+    e = add("evaluate", help="score extraction against gold annotations")
     e.add_argument("--gold", required=True, help="folder with NAME.txt and NAME.json")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.add_argument("--predictions", help="write the system's NAME.json files here")
@@ -354,8 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     _add_extractor_options(e)
     e.set_defaults(func=cmd_evaluate)
 
-    t = sub.add_parser("train", help="train the learned extractor on gold folders "
-                       "(NAME.txt + NAME.json, shared/corpus/GOLD-FORMAT.md)")
+    t = add("train", help="train the learned extractor on gold folders "
+            "(NAME.txt + NAME.json, shared/corpus/GOLD-FORMAT.md)")
     t.add_argument("--gold", nargs="+", required=True, metavar="DIR",
                    help="folders of annotated documents")
     t.add_argument("--out", metavar="MODEL_DIR",
@@ -363,9 +457,9 @@ def main(argv: list[str] | None = None) -> int:
                    "kg/extract/models/learned-v1)")
     t.set_defaults(func=cmd_train)
 
-    v = sub.add_parser("visualise", help="network pages → visualisations/*.html "
+    v = add("visualise", help="network pages → visualisations/*.html "
                        "(with metrics CSV, GEXF, GraphML, PNG)")
-    v.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    v.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     v.add_argument("--out", default="visualisations", help="output folder")
     v.add_argument("--region", help="only projects in this region (name or code, e.g. "
                    "Pohjois-Savo): target area or participant in it")
@@ -375,14 +469,28 @@ def main(argv: list[str] | None = None) -> int:
                    help="also print degree, betweenness and community tables")
     v.set_defaults(func=cmd_visualise)
 
-    w = sub.add_parser("explain", help="one entity's names per document, identifiers, and "
+    w = add("explain", help="one entity's names per document, identifiers, and "
                        "why its mentions were merged (and any curation)")
     w.add_argument("entity", help="a name (Xamk, Kuopio) or an IRI path (municipality/297)")
-    w.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    w.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     w.set_defaults(func=cmd_explain)
 
-    args = ap.parse_args(argv)
-    return args.func(args)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `kg query … | head`: the reader has all it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

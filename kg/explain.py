@@ -67,7 +67,8 @@ def _literal(text: str) -> str:
 
 def find_entities(store, ref: str, base: str) -> list[str]:
     """IRIs of the entities that ``ref`` names: an IRI, an IRI path below the base
-    (``municipality/297``), or a name (label or any document's name), any case."""
+    (``municipality/297``), or a name (label, or any document's name for it: an
+    alias or acronym, ``skos:altLabel``), any case."""
     iri = ref if ref.startswith(("http://", "https://")) else base + ref.strip("/")
     by_iri = (f"UNION {{ ?e rdfs:label ?n . FILTER (?e = <{iri}>) }}"
               if re.fullmatch(r"[^\s<>\"{}|\\^`]+", iri) else "")
@@ -122,14 +123,41 @@ def _curie(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
-def explain(data: str | Path, ref: str, base: str) -> list[Explanation]:
-    """Every entity ``ref`` names in the dataset at ``data``; NotFound when none."""
+def known_as(store, ref: str, base: str, authority_dir: Path | None) -> list[str]:
+    """IRIs of the entities in the store that the authority data knows by ``ref``: an
+    acronym (ESR, Xamk), a Swedish or English name, a regional council's other forms."""
+    if authority_dir is None or not Path(authority_dir).is_dir():
+        return []
+    from kg.authority import load_authority
+
+    record = load_authority(Path(authority_dir)).lookup(ref)
+    if record is None:
+        return []
+    iri = base + record.iri_key
+    return [iri] if store.query(f"ASK {{ <{iri}> ?p ?o }}") else []
+
+
+def similar_names(store, ref: str, limit: int = 10) -> list[str]:
+    """Labels and aliases that contain ``ref`` (any case), for a NotFound message."""
+    query = PREFIXES + f"""SELECT DISTINCT ?l WHERE {{
+      ?e rdfs:label ?l . ?e rdfs:label|skos:altLabel ?n .
+      FILTER (CONTAINS(LCASE(STR(?n)), LCASE({_literal(ref)}))) }} ORDER BY ?l LIMIT {limit}"""
+    return [sol["l"].value for sol in store.query(query)]
+
+
+def explain(data: str | Path, ref: str, base: str,
+            authority_dir: Path | None = None) -> list[Explanation]:
+    """Every entity ``ref`` names in the dataset at ``data`` (by IRI, name, alias,
+    or a name or acronym the authority data gives it); NotFound when none."""
     from kg.store import open_store
 
     base = base if base.endswith(("/", "#")) else base + "/"
     store = open_store(data)
     iris = find_entities(store, ref, base)
+    iris += [i for i in known_as(store, ref, base, authority_dir) if i not in iris]
     if not iris:
-        raise NotFound(f"no entity in {data} is called or identified as '{ref}' "
-                       "(give a name, or an IRI path such as municipality/297)")
+        similar = similar_names(store, ref)
+        hint = (f"; names containing it: {', '.join(similar)}" if similar else
+                " (give a name, an alias or acronym, or an IRI path such as municipality/297)")
+        raise NotFound(f"no entity in {data} is called or identified as '{ref}'{hint}")
     return [explain_entity(store, iri) for iri in iris]

@@ -42,6 +42,12 @@ MEDIA_TYPE = {
     "ttl": "text/turtle", "nt": "application/n-triples", "trig": "application/trig",
     "jsonld": "application/ld+json", "csv": "text/csv",
 }
+#: DCAT-AP wants media types as IANA IRIs and formats from the EU file-type table
+IANA = "http://www.iana.org/assignments/media-types/"
+EU = "http://publications.europa.eu/resource/authority/"
+FILE_TYPE = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "trig": "RDF_TRIG",
+             "jsonld": "JSON_LD", "csv": "CSV"}
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 ONTOLOGY_VERSION_IRI = "https://w3id.org/hankegraph/ontology/0.3.0"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -56,6 +62,12 @@ class ExportOptions:
     date: str | None = None  # YYYY-MM-DD; None: SOURCE_DATE_EPOCH, else today
     endpoint: str | None = None  # the SPARQL endpoint URL, when the dataset is served
     license: str = LICENSE
+    excel: bool = False  # CSV for Excel: UTF-8 with a BOM, `;` between fields, decimal comma
+    # where the files are published: dcat:downloadURL is this URL + the file's name;
+    # None: BASE_IRI/dataset/ (the dataset's own IRI space)
+    download_url: str | None = None
+    publisher: str = "Hankegraph"
+    contact: str | None = None  # a URL or mailto: of the publisher; None: the base IRI
 
 
 def export_date(explicit: str | None = None, environ=os.environ) -> str:
@@ -91,8 +103,8 @@ def export(data: str | Path, out_dir: str | Path, options: ExportOptions,
     files: dict[str, bytes] = {}
     for fmt in options.formats:
         if fmt == "csv":
-            files[f"{STEM}-entities.csv"] = entities_csv(union)
-            files[f"{STEM}-facts.csv"] = facts_csv(union)
+            files[f"{STEM}-entities.csv"] = entities_csv(union, options.excel)
+            files[f"{STEM}-facts.csv"] = facts_csv(union, options.excel)
         else:
             files[f"{STEM}.{fmt}"] = SERIALIZERS[fmt](ds, union)
     description = describe(union, files, options, settings)
@@ -148,19 +160,30 @@ def _canonical(node):
 SERIALIZERS = {"ttl": turtle, "nt": ntriples, "trig": trig, "jsonld": jsonld}
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+def _csv(header: list[str], rows: list[list[str]], excel: bool = False,
+         numbers: tuple[str, ...] = ()) -> bytes:
+    """Plain CSV (RFC 4180 fields, `,`, UTF-8), or with `excel` what Excel opens
+    right in a Finnish (or any comma-decimal) locale: a UTF-8 byte-order mark, so
+    that ä and ö survive, `;` between fields and a decimal comma in the `numbers`
+    columns."""
+    rows = sorted(rows)
+    if excel:
+        cols = [header.index(n) for n in numbers]
+        rows = [[v.replace(".", ",") if i in cols else v for i, v in enumerate(r)]
+                for r in rows]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, delimiter=";" if excel else ",",
+                   lineterminator="\r\n" if excel else "\n")
     w.writerow(header)
-    w.writerows(sorted(rows))
-    return buf.getvalue().encode("utf-8")
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig" if excel else "utf-8")
 
 
 def _text(node) -> str:
     return "" if node is None else str(node)
 
 
-def entities_csv(g: Graph) -> bytes:
+def entities_csv(g: Graph, excel: bool = False) -> bytes:
     """One row per actor, project, place, fund and person: IRI, type, name, codes."""
     codes = (HG.municipalityCode, HG.regionCode, HG.businessId)
     rows = []
@@ -170,26 +193,58 @@ def entities_csv(g: Graph) -> bytes:
                          *(_text(g.value(s, p)) for p in codes),
                          " ".join(sorted(str(o) for o in g.objects(s, OWL.sameAs)))])
     return _csv(["iri", "type", "name", "municipalityCode", "regionCode", "businessId",
-                 "sameAs"], rows)
+                 "sameAs"], rows, excel)
 
 
-def facts_csv(g: Graph) -> bytes:
-    """One row per fact (each rdf:Statement), with its evidence."""
+def _grants(g: Graph) -> dict[tuple, tuple[str, str, str]]:
+    """(funder, project, document) → (amount in euros, share %, scheme) of each
+    hg:Grant. The scheme is the fund, programme or instrument the money comes
+    through: the funder itself when it is an hg:FundingScheme, else the funding
+    schemes the same sentence names as funding the same project."""
+    by_sentence: dict[tuple, set[str]] = {}
+    grants = []
+    for gr in set(g.subjects(RDF.type, HG.Grant)):
+        funder, project = g.value(gr, HG.funder), g.value(gr, HG.project)
+        doc, sentence = g.value(gr, PROV.wasDerivedFrom), g.value(gr, HG.sentence)
+        grants.append((gr, funder, project, doc, sentence))
+        if (funder, RDF.type, HG.FundingScheme) in g:
+            by_sentence.setdefault((project, doc, sentence), set()).add(
+                _text(g.value(funder, RDFS.label)) or str(funder))
+    out = {}
+    for gr, funder, project, doc, sentence in grants:
+        if (funder, RDF.type, HG.FundingScheme) in g:
+            schemes = {_text(g.value(funder, RDFS.label)) or str(funder)}
+        else:
+            schemes = by_sentence.get((project, doc, sentence), set())
+        out[(funder, project, doc)] = (_text(g.value(gr, HG.amount)),
+                                       _text(g.value(gr, HG.sharePercent)),
+                                       " | ".join(sorted(schemes)))
+    return out
+
+
+def facts_csv(g: Graph, excel: bool = False) -> bytes:
+    """One row per fact (each rdf:Statement), with its evidence; a funding fact also
+    with the grant's amount (euros), share (% of the costs) and scheme."""
+    grants = _grants(g)
     rows = []
     for st in set(g.subjects(RDF.type, RDF.Statement)):
         s, p, o = (g.value(st, t) for t in (RDF.subject, RDF.predicate, RDF.object))
         doc = g.value(st, PROV.wasDerivedFrom)
+        amount, share, scheme = grants.get((s, o, doc), ("", "", "")) \
+            if p == HG.funds else ("", "", "")
         rows.append([
             str(s), _text(g.value(s, RDFS.label)), g.qname(p),
             str(o) if isinstance(o, URIRef) else "",
             _text(g.value(o, RDFS.label)) if isinstance(o, URIRef) else _text(o),
+            amount, share, scheme,
             _text(g.value(doc, HG.fileName)), _text(g.value(st, HG.sentence)),
             _text(g.value(st, HG.startOffset)), _text(g.value(st, HG.endOffset)),
             _text(g.value(st, HG.extractedBy)), _text(g.value(st, HG.confidence)),
         ])
     return _csv(["subject", "subjectName", "property", "object", "objectNameOrValue",
+                 "amountEUR", "sharePercent", "scheme",
                  "document", "sentence", "startOffset", "endOffset", "rule", "confidence"],
-                rows)
+                rows, excel, numbers=("amountEUR", "sharePercent", "confidence"))
 
 
 def describe(g: Graph, files: dict[str, bytes], options: ExportOptions,
@@ -203,9 +258,42 @@ def describe(g: Graph, files: dict[str, bytes], options: ExportOptions,
     d = base["dataset"]
     out = Graph()
     for p, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("hg", HG._NS),
-                  ("prov", PROV), ("xsd", XSD), ("spdx", SPDX), ("foaf", FOAF)):
+                  ("prov", PROV), ("xsd", XSD), ("spdx", SPDX), ("foaf", FOAF),
+                  ("vcard", VCARD)):
         out.bind(p, ns)
     day = Literal(export_date(options.date, os.environ), datatype=XSD.date)
+    # DCAT-AP 3: a catalogue lists the dataset; both have a publisher (an agent with a
+    # name), the dataset a contact point (a vCard with a URL or e-mail of the
+    # publisher, never of a person), keywords, a theme, the country it covers and
+    # its language; each distribution an access and download URL, an IANA media
+    # type, a file format, a licence.
+    catalog, publisher, contact = base["catalog"], base["publisher"], base["contact"]
+    out.add((catalog, RDF.type, DCAT.Catalog))
+    out.add((catalog, DCTERMS.title, Literal("Hankegraph", lang="en")))
+    out.add((catalog, DCTERMS.description, Literal(
+        "Datasets of Finnish regional development projects read from documents.",
+        lang="en")))
+    out.add((catalog, DCTERMS.publisher, publisher))
+    out.add((catalog, DCAT.dataset, d))
+    out.add((publisher, RDF.type, FOAF.Agent))
+    out.add((publisher, FOAF.name, Literal(options.publisher)))
+    out.add((d, DCTERMS.publisher, publisher))
+    out.add((d, DCAT.contactPoint, contact))
+    out.add((contact, RDF.type, VCARD.Organization))
+    out.add((contact, VCARD.fn, Literal(options.publisher)))
+    reach = options.contact or str(base)
+    out.add((contact, VCARD.hasEmail if reach.startswith("mailto:") else VCARD.hasURL,
+             URIRef(reach)))
+    for word, lang in (("aluekehitys", "fi"), ("hankkeet", "fi"), ("rahoitus", "fi"),
+                       ("regional development", "en"), ("projects", "en"),
+                       ("funding", "en")):
+        out.add((d, DCAT.keyword, Literal(word, lang=lang)))
+    out.add((d, DCAT.theme, URIRef(EU + "data-theme/REGI")))
+    out.add((d, DCTERMS.spatial, URIRef(EU + "country/FIN")))
+    out.add((d, DCTERMS.language, URIRef(EU + "language/FIN")))
+    out.add((d, DCAT.landingPage, URIRef(str(base))))
+    download = options.download_url or f"{base}dataset/"
+    download = download if download.endswith("/") else download + "/"
     out.add((d, RDF.type, VOID.Dataset))
     out.add((d, RDF.type, DCAT.Dataset))
     out.add((d, DCTERMS.title, Literal("Hankegraph", lang="en")))
@@ -238,6 +326,17 @@ def describe(g: Graph, files: dict[str, bytes], options: ExportOptions,
                  Literal(len(set(g.subjects(RDF.type, cls))), datatype=XSD.integer)))
     if options.endpoint:
         out.add((d, VOID.sparqlEndpoint, URIRef(options.endpoint)))
+        service, dist = base["dataset/service"], base["dataset/distribution/sparql"]
+        out.add((service, RDF.type, DCAT.DataService))
+        out.add((service, DCTERMS.title, Literal("Hankegraph SPARQL endpoint", lang="en")))
+        out.add((service, DCAT.endpointURL, URIRef(options.endpoint)))
+        out.add((service, DCAT.servesDataset, d))
+        out.add((d, DCAT.distribution, dist))
+        out.add((dist, RDF.type, DCAT.Distribution))
+        out.add((dist, DCTERMS.title, Literal("SPARQL endpoint")))
+        out.add((dist, DCAT.accessURL, URIRef(options.endpoint)))
+        out.add((dist, DCAT.accessService, service))
+        out.add((dist, DCTERMS.license, URIRef(options.license)))
     for doc in sorted(set(g.subjects(RDF.type, HG.Document))):
         out.add((d, PROV.wasDerivedFrom, doc))
         out.add((d, DCTERMS.source, doc))
@@ -251,7 +350,12 @@ def describe(g: Graph, files: dict[str, bytes], options: ExportOptions,
         out.add((d, DCAT.distribution, dist))
         out.add((dist, RDF.type, DCAT.Distribution))
         out.add((dist, DCTERMS.title, Literal(name)))
-        out.add((dist, DCAT.mediaType, Literal(MEDIA_TYPE[name.rsplit(".", 1)[-1]])))
+        suffix = name.rsplit(".", 1)[-1]
+        out.add((dist, DCAT.accessURL, URIRef(download)))
+        out.add((dist, DCAT.downloadURL, URIRef(download + name)))
+        out.add((dist, DCAT.mediaType, URIRef(IANA + MEDIA_TYPE[suffix])))
+        out.add((dist, DCTERMS["format"], URIRef(EU + "file-type/" + FILE_TYPE[suffix])))
+        out.add((dist, DCTERMS.license, URIRef(options.license)))
         out.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.integer)))
         ck = base[f"dataset/distribution/{name}/sha256"]
         out.add((dist, SPDX.checksum, ck))

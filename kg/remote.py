@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.store import Table, dataset_file
+from kg.store import dataset_file
 
 
 class RemoteError(RuntimeError):
@@ -77,32 +77,39 @@ def push(data: str | Path, endpoint: str, *, default_graph: bool = True,
 
 
 def query_endpoint(endpoint: str, query: str, *, user: str | None = None,
-                   password: str | None = None, timeout: float = 300.0) -> Table:
-    """A SELECT (or ASK) query on any SPARQL endpoint, through SPARQLWrapper."""
+                   password: str | None = None, timeout: float = 300.0):
+    """Any query on any SPARQL endpoint, through SPARQLWrapper. The answer is read
+    with pyoxigraph, as a local store's: QuerySolutions or QueryBoolean for SELECT
+    and ASK (asked as SPARQL JSON), a list of triples for CONSTRUCT and DESCRIBE
+    (asked as Turtle)."""
     from urllib.error import HTTPError, URLError
 
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    import pyoxigraph as ox
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     sparql = SPARQLWrapper(endpoint)
     sparql.setMethod(POST)
     sparql.setQuery(query)
-    sparql.setReturnFormat(JSON)
+    graph = sparql.queryType in ("CONSTRUCT", "DESCRIBE")
+    sparql.setReturnFormat(TURTLE if graph else JSON)
     sparql.setTimeout(int(timeout))
     if user:
         sparql.setCredentials(user, password or "")
     try:
-        answer = sparql.queryAndConvert()
+        answer = sparql.query()
+        body = answer.response.read()
+        media = (answer.info().get("content-type") or "").split(";")[0].strip()
     except SPARQLWrapperException as e:
-        raise RemoteError(f"{endpoint}: {str(e).strip()}") from e
+        raise RemoteError(f"{endpoint}: {' '.join(str(e).split())}") from e
     except (HTTPError, URLError, OSError) as e:
         raise RemoteError(f"{endpoint}: {e}") from e
-    if not isinstance(answer, dict):
-        raise RemoteError(f"{endpoint}: the answer is not SPARQL JSON results (a CONSTRUCT "
-                          "query? kg query prints SELECT and ASK answers)")
-    if "boolean" in answer:
-        return Table(["ask"], [["true" if answer["boolean"] else "false"]])
-    variables = answer["head"]["vars"]
-    rows = [[b[v]["value"] if v in b else None for v in variables]
-            for b in answer["results"]["bindings"]]
-    return Table(variables, rows)
+    try:
+        if graph:
+            fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.TURTLE
+            return list(ox.parse(body, format=fmt))
+        fmt = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+        return ox.parse_query_results(body, format=fmt)
+    except (SyntaxError, ValueError) as e:
+        raise RemoteError(f"{endpoint}: the answer ({media or 'no Content-Type'}) is not "
+                          f"what was asked for: {' '.join(str(e).split())[:300]}") from e

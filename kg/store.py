@@ -10,9 +10,6 @@ such duplicates, and every join would count them).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,21 +69,3 @@ def select(store, query: str) -> Table:
     variables = [v.value for v in result.variables]
     rows = [[_term_value(sol[v]) for v in variables] for sol in result]
     return Table(variables, rows)
-
-
-def format_table(table: Table, fmt: str = "table") -> str:
-    if fmt == "json":
-        return json.dumps(table.as_dicts(), ensure_ascii=False, indent=2)
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(table.variables)
-        w.writerows([["" if v is None else v for v in r] for r in table.rows])
-        return buf.getvalue()
-    cells = [table.variables] + [["" if v is None else v for v in r] for r in table.rows]
-    widths = [max(len(str(row[i])) for row in cells) for i in range(len(table.variables))]
-    lines = [" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-             for row in cells]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
-    lines.append(f"({len(table.rows)} rows)")
-    return "\n".join(lines)

@@ -244,7 +244,7 @@ def test_evaluate_no_cache_leaves_no_extraction_behind(tmp_path):
     for txt in gold.glob("*.txt"):  # a text no cache can already hold
         txt.write_text(txt.read_text(encoding="utf-8") + "\nTestirivi ainoa.\n",
                        encoding="utf-8")
-    cache = Settings().cache_dir
+    cache = REPO_ROOT / Settings().cache_dir  # the checkout is the project folder here
 
     def files():
         return sorted(p for p in cache.rglob("*") if p.is_file()) if cache.exists() else []

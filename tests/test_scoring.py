@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg.scoring import fold, format_explain, format_report, load_documents, score
-
-DEV = Path("/work/shared/corpus/dev")
+from tests.conftest import require_dev_corpus
 
 
 def entity(key: str, type_: str, name: str, *aliases: str, **extra: object) -> dict:
@@ -371,9 +370,7 @@ def renamed(gold_doc: dict) -> dict:
 
 
 def test_dev_gold_scored_against_itself_is_perfect() -> None:
-    if not DEV.is_dir():
-        pytest.skip(f"gold folder {DEV} is absent")
-    gold = load_documents(DEV)
+    gold = load_documents(require_dev_corpus())
     assert gold
     for name, gold_doc in gold.items():
         for predicted_doc in (gold_doc, renamed(gold_doc)):

@@ -14,17 +14,19 @@ writers; the kernel drops it when its holder dies, even by SIGKILL.
 from __future__ import annotations
 
 import fcntl
-import heapq
 import json
 import os
 import re
-import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+
+# rdflib, tempfile, shutil and heapq are imported where they are used: `kg query`,
+# which reads the dataset through here (recover), never needs them
+if TYPE_CHECKING:
+    from rdflib import Dataset, Graph
 
 TTL_NAME = "hankegraph.ttl"
 TRIG_NAME = "hankegraph.trig"
@@ -37,6 +39,8 @@ _STALE_SECONDS = 60  # a working folder this old and unlocked was left by a dead
 
 
 def union_graph(ds: Dataset) -> Graph:
+    from rdflib import Graph
+
     g = Graph()
     for prefix, ns in ds.namespaces():
         g.bind(prefix, ns, override=True)
@@ -56,8 +60,9 @@ class _Terms:
 
     def __init__(self, namespaces: list[tuple[str, str]]):
         import pyoxigraph as ox
+        from rdflib import Literal, URIRef
 
-        self.ox = ox
+        self.ox, self.uriref, self.literal = ox, URIRef, Literal
         self.namespaces = sorted(namespaces, key=lambda pn: -len(pn[1]))  # longest first
         self.cache: dict = {}
         self.used: dict[str, bool] = {}  # prefix -> every local name plain
@@ -75,9 +80,9 @@ class _Terms:
         if hit is not None:
             return hit
         ox = self.ox
-        if isinstance(term, URIRef):
+        if isinstance(term, self.uriref):
             out = self._iri(str(term))
-        elif isinstance(term, Literal):
+        elif isinstance(term, self.literal):
             if term.language:
                 out = ox.Literal(str(term), language=term.language)
             elif term.datatype:
@@ -100,14 +105,15 @@ class _Terms:
         return {p: ns for p, ns in sorted(self.namespaces) if p and self.used.get(p)}
 
 
-_RDF_TYPE = RDF.type
-
-
 def _triple_order(conv):
     """Subjects in IRI order; within one, rdf:type (written `a`) first, then the
     predicates in IRI order, then the objects in N-Triples order (unique per term)."""
+    from rdflib import RDF
+
+    rdf_type = RDF.type
+
     def key(t):
-        return (str(t[0]), t[1] != _RDF_TYPE, str(t[1]), str(conv(t[2])))
+        return (str(t[0]), t[1] != rdf_type, str(t[1]), str(conv(t[2])))
     return key
 
 
@@ -211,6 +217,8 @@ def stage_union(spill, prefixes: dict[str, str], work: Path, used) -> dict[str, 
     """The Turtle (the union, each triple once, in :func:`_triple_order`) of a spill
     that :func:`stage_graphs` filled: the buckets' sorted runs merged by subject (a
     subject's triples are all in one run)."""
+    import heapq
+
     import pyoxigraph as ox
 
     spill.read_all()  # the runs of the buckets validation did not read
@@ -228,6 +236,8 @@ def _stage_serialised(target: Path, statements, fmt: str, prefixes: dict[str, st
                       used) -> Path:
     """:func:`_serialise` into the file ``target``, on disk when this returns:
     Oxigraph writes a draft, the copy keeps only the @prefix lines ``used()``."""
+    import shutil
+
     import pyoxigraph as ox
 
     draft = target.with_name(target.name + ".draft")
@@ -256,6 +266,9 @@ def workspace(folder: Path):
     """A build's own working folder inside ``folder`` (on the output's file system,
     so that staged files are renamed into place), removed afterwards. It is
     flock-ed while in use; :func:`commit_files` removes those that dead builds left."""
+    import shutil
+    import tempfile
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=folder))
@@ -269,6 +282,8 @@ def workspace(folder: Path):
 
 
 def _remove_dead_workspaces(folder: Path) -> None:
+    import shutil
+
     for work in folder.glob(WORK_PREFIX + "*"):
         try:
             if time.time() - work.stat().st_mtime < _STALE_SECONDS:
@@ -282,6 +297,8 @@ def _remove_dead_workspaces(folder: Path) -> None:
 
 def _stage(target: Path, data: bytes) -> Path:
     """Write ``data`` to a new temporary file beside ``target``, on disk when this returns."""
+    import tempfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -409,6 +426,8 @@ def write_dataset(ds: Dataset | dict[str, bytes | Path], out_dir: Path,
 
 def load_graph(data: str | Path | Graph) -> Graph:
     """A graph, a dataset folder (its hankegraph.ttl) or an RDF file."""
+    from rdflib import Dataset, Graph
+
     if isinstance(data, Graph):
         return data
     path = Path(data)
