@@ -168,7 +168,7 @@ def bundled_readings():
     for path in sorted(BUNDLED_DOCS.glob("*.txt")):
         doc = read_document(path)
         out.append(Featurised(read(finder, doc, parse(doc.text), variant_chooser(model),
-                                   proposer(model))))
+                                   proposer(model, finder))))
     return model, out
 
 

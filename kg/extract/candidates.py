@@ -244,3 +244,39 @@ def place_proposals(lines: list[Line], existing: list[Cand]) -> list[Cand]:
                                 _place_nominative(t.text), "proposal.place", 0.5))
                 taken.append((t.start, t.end))
     return out
+
+
+#: head words of funding instruments' names (`… kehittämisohjelma`, `… -rahasto`,
+#: `maakunnan kehittämisraha`): a general lexicon of Finnish funding vocabulary
+FUNDING_NAME_HEADS = ("ohjelma", "rahasto", "raha", "rahoitus", "tuki", "avustus",
+                      "apuraha", "määräraha", "instrumentti")
+
+
+def funding_proposals(finder: MentionFinder, lines: list[Line], text: str,
+                      existing: list[Cand]) -> list[Cand]:
+    """Funding instruments the finders did not take: a word whose base form ends in a
+    funding head word, with up to seven words before it (the ``funding_variant``
+    head picks how many, the ``funding`` head whether it is a name at all)."""
+    taken = [(c.start, c.end) for c in existing]
+    out: list[Cand] = []
+    for line in lines:
+        toks = line.toks
+        for j, t in enumerate(toks):
+            if not t.text[:1].isalpha() or _overlaps(t.start, t.end, taken):
+                continue
+            base = finder.nominative(t.text)
+            if not base.lower().endswith(FUNDING_NAME_HEADS):
+                continue
+            start = t.start
+            for i in range(j - 1, max(-1, j - 8), -1):
+                if (toks[i].is_punct and toks[i].text not in "-–") or \
+                        _overlaps(toks[i].start, toks[i].end, taken):
+                    break
+                start = toks[i].start
+            name = text[start:t.start] + base
+            if not name[:1].isalnum():
+                continue
+            out.append(Cand(start, t.end, line.number, EntityType.FUNDING, name,
+                            "proposal.funding", 0.5))
+            taken.append((start, t.end))
+    return out

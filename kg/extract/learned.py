@@ -25,6 +25,7 @@ from kg.extract import register
 from kg.extract.candidates import (
     Group,
     Reading,
+    funding_proposals,
     name_variants,
     place_proposals,
     project_proposals,
@@ -63,9 +64,10 @@ REVERSED = frozenset({"target_area"})
 ADD_THRESHOLD = 0.7
 
 
-def variant_chooser(model: Model | None):
-    """A ``choose_name`` for kg.extract.candidates.read from the ``variant`` head."""
-    head = model.heads.get("variant") if model else None
+def variant_chooser(model: Model | None, head_name: str = "variant"):
+    """A ``choose_name`` for kg.extract.candidates.read from the ``variant`` head
+    (or another variant head: ``funding_variant`` for funding proposals)."""
+    head = model.heads.get(head_name) if model else None
     if head is None:
         return None
 
@@ -92,6 +94,20 @@ def scored_proposals(model: Model, lines, text: str, cands):
     return out
 
 
+def scored_funding(model: Model, finder, lines, text: str, cands):
+    """Every proposed funding name, cut to its chosen variant, with its features."""
+    choose = variant_chooser(model, "funding_variant")
+    folded = fold(text)
+    out = []
+    for p in funding_proposals(finder, lines, text, cands):
+        variants = name_variants(p, lines[p.line])
+        k = choose(p, variants, lines, text) if choose else 0
+        dropped, name = variants[k]
+        chosen = with_name(p, name, dropped, lines[p.line])
+        out.append((chosen, proposal_features(p, dropped, name, lines, text, folded, cands)))
+    return out
+
+
 def scored_places(lines, text: str, cands):
     """Every proposed place with its features."""
     folded = fold(text)
@@ -99,17 +115,19 @@ def scored_places(lines, text: str, cands):
             for c in place_proposals(lines, cands)]
 
 
-def proposer(model: Model | None):
-    """A ``propose`` for kg.extract.candidates.read from the ``project`` and
-    ``place`` heads: the proposals each head accepts."""
-    heads = {k: model.heads.get(k) for k in ("project", "place")} if model else {}
+def proposer(model: Model | None, finder=None):
+    """A ``propose`` for kg.extract.candidates.read from the ``project``, ``place``
+    and ``funding`` heads: the proposals each head accepts."""
+    heads = {k: model.heads.get(k) for k in ("project", "place", "funding")} if model else {}
     if not any(heads.values()):
         return None
 
     def propose(lines, text, cands):
         out = []
-        kinds = (("project", scored_proposals(model, lines, text, cands)),
-                 ("place", scored_places(lines, text, cands)))
+        kinds = [("project", scored_proposals(model, lines, text, cands)),
+                 ("place", scored_places(lines, text, cands))]
+        if finder is not None and heads.get("funding") is not None:
+            kinds.append(("funding", scored_funding(model, finder, lines, text, cands)))
         for kind, scored in kinds:
             head = heads.get(kind)
             if head is None:
@@ -277,7 +295,7 @@ class LearnedExtractor:
         self.finder = MentionFinder(load_authority(Path(authority_dir or settings.authority_dir)))
         self.min_confidence = min_confidence
         self._choose = variant_chooser(self.model)
-        self._propose = proposer(self.model)
+        self._propose = proposer(self.model, self.finder)
 
     def __call__(self, document: Document) -> Extraction:
         return next(iter(self.pipe([document])))

@@ -17,13 +17,20 @@ from pathlib import Path
 
 from kg.authority import fold, load_authority
 from kg.extract.align import Alignment, align, variant_labels
-from kg.extract.candidates import name_variants, project_proposals, read, with_name
+from kg.extract.candidates import (
+    funding_proposals,
+    name_variants,
+    project_proposals,
+    read,
+    with_name,
+)
 from kg.extract.features import variant_features
 from kg.extract.learned import (
     REVERSED,
     Featurised,
     decide,
     proposer,
+    scored_funding,
     scored_places,
     scored_proposals,
     variant_chooser,
@@ -138,6 +145,36 @@ def _proposal_rows(finder: MentionFinder, docs: list[GoldDoc], model: Model):
     return rows, labels
 
 
+def _funding_variant_rows(finder: MentionFinder, docs: list[GoldDoc]):
+    rows, labels = [], []
+    for d in docs:
+        text = d.document.text
+        folded = fold(text)
+        names = {fold(n) for e in d.gold["entities"] if e["type"] == "Funding"
+                 for n in (e["name"], *e.get("aliases", []))}
+        for c in funding_proposals(finder, d.lines, text, finder.find(d.lines, text)):
+            variants = name_variants(c, d.lines[c.line])
+            marks = [fold(name) in names for _k, name in variants]
+            if not any(marks):
+                continue
+            for (k, name), mark in zip(variants, marks, strict=True):
+                rows.append(variant_features(c, k, name, d.lines[c.line], text, folded))
+                labels.append(mark)
+    return rows, labels
+
+
+def _funding_rows(finder: MentionFinder, docs: list[GoldDoc], model: Model):
+    rows, labels = [], []
+    for d in docs:
+        names = {fold(n) for e in d.gold["entities"] if e["type"] == "Funding"
+                 for n in (e["name"], *e.get("aliases", []))}
+        cands = finder.find(d.lines, d.document.text)
+        for c, f in scored_funding(model, finder, d.lines, d.document.text, cands):
+            rows.append(f)
+            labels.append(fold(c.name) in names)
+    return rows, labels
+
+
 def _place_rows(finder: MentionFinder, docs: list[GoldDoc]):
     rows, labels = [], []
     for d in docs:
@@ -204,9 +241,14 @@ def fit(docs: list[GoldDoc], authority_dir: Path) -> tuple[Model, Counter]:
     rows, labels = _place_rows(finder, docs)
     heads["place"] = fit_head(rows, labels, C_PROJECT)
     heads["place"].threshold = PROJECT_THRESHOLD
+    rows, labels = _funding_variant_rows(finder, docs)
+    heads["funding_variant"] = fit_head(rows, labels, C_VARIANT)
+    rows, labels = _funding_rows(finder, docs, Model(dict(heads)))
+    heads["funding"] = fit_head(rows, labels, C_PROJECT)
+    heads["funding"].threshold = PROJECT_THRESHOLD
     model = Model(dict(heads))
     entity, pair_rows, report = _decision_rows(
-        finder, docs, variant_chooser(model), proposer(model))
+        finder, docs, variant_chooser(model), proposer(model, finder))
     heads["entity"] = fit_head(entity[0], entity[1], C_ENTITY)
     for rel, (rows, labels, _sites) in sorted(pair_rows.items()):
         heads[rel] = fit_head(rows, labels, C_RELATION)
@@ -277,7 +319,7 @@ def predict_docs(model: Model, docs: list[GoldDoc], authority_dir: Path,
                  min_confidence: float | None = None) -> dict[str, dict]:
     finder = MentionFinder(load_authority(authority_dir))
     choose = variant_chooser(model)
-    propose = proposer(model)
+    propose = proposer(model, finder)
     out = {}
     for d in docs:
         reading = read(finder, d.document, d.lines, choose, propose)
