@@ -20,7 +20,7 @@ from kg.extract.mentions import Cand, MentionFinder
 from kg.extract.nlp import Line, Tok
 from kg.extract.relations import RawClaim, RelationReader, Unit
 from kg.extract.rules import _short_forms, mention_key
-from kg.model import Document, EntityType
+from kg.model import Document, EntityType, Relation, Span
 
 #: how many leading words a project name may lose (`Kuhmon kaupungin Maastopyöräilyreitti`)
 MAX_DROPPED_WORDS = 12
@@ -98,6 +98,32 @@ def with_name(c: Cand, name: str, dropped: int, line: Line) -> Cand:
                                rule=c.rule + ".shortened")
 
 
+def title_places(finder: MentionFinder, cands: list[Cand], lines: list[Line]) -> list[RawClaim]:
+    """A place in a project's own title is a mention of the place and the project's
+    target area (the gold format's convention: `Kanta-Hämeen luontokohteet
+    saavutettaviksi` works in Kanta-Häme). The finders drop places nested in names;
+    this puts those of project names back, with the claim."""
+    out = []
+    for c in cands:
+        if c.type is not EntityType.PROJECT:
+            continue
+        line = lines[c.line]
+        toks = tokens_of(c, line)
+        for t in toks:
+            if not (t.text[:1].isupper() and t.text[:1].isalpha()):
+                continue
+            if t.text.isupper() and not c.name.isupper():
+                continue  # an acronym or a numeral (`vaihe II`), not `Ii`
+            record = finder._place_record(t.text)
+            if record is None:
+                continue
+            place = Cand(t.start, t.end, c.line, record.type, record.name, "place.in_title",
+                         0.8, record)
+            out.append(RawClaim(Relation.TARGET_AREA, c, place, None,
+                                Span(line.start, line.end, line.text), "area.title", 0.8))
+    return out
+
+
 def read(finder: MentionFinder, document: Document, lines: list[Line],
          choose_name=None, propose=None) -> Reading:
     """Run the finders and the relation rules on one document's parsed lines.
@@ -122,7 +148,7 @@ def read(finder: MentionFinder, document: Document, lines: list[Line],
     if propose is not None:
         cands = sorted(cands + propose(lines, text, cands), key=lambda c: (c.start, c.end))
     reader = RelationReader(text, lines, cands)
-    claims = reader.read()
+    claims = reader.read() + title_places(finder, cands, lines)
     short_forms = _short_forms(cands)
     groups: dict[str, Group] = {}
     key_of: dict[int, str] = {}
