@@ -56,3 +56,65 @@ def test_search_finds_a_node_and_shows_its_evidence(tmp_path):
             assert page.text_content("#found") == "3 matches"
         finally:
             browser.close()
+
+
+# --- readability, measured from vis-network's own geometry ------------------------
+#: Targets of issue 16: fewer than 3 % of the shown nodes overlap another node or
+#: label, and the top labels are at least 11 px on screen at the starting view.
+MAX_OVERLAP = 0.03
+MIN_TOP_LABEL_PX = 11
+
+
+def _assert_readable(seen, kind):
+    from kg.visualise.browser import Readability
+
+    assert isinstance(seen, Readability) and seen.visible > 0
+    assert seen.overlap_share < MAX_OVERLAP, (kind, seen.overlapping[:10])
+    assert len(seen.top_degree) == min(20, seen.visible)
+    small = [(i, px) for i, px in seen.top_degree + seen.top_funded if px < MIN_TOP_LABEL_PX]
+    assert small == [], (kind, seen.scale, small)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bundled_pages_are_readable_at_the_starting_view(pages, kind):
+    from kg.visualise.browser import readability
+
+    out, _ = pages
+    seen = readability(out / f"{kind}.html")
+    _assert_readable(seen, kind)
+    if kind == "funding":
+        assert seen.top_funded  # the best funded are measured too
+
+
+def test_a_1000_node_page_is_readable_at_the_starting_view(tmp_path):
+    from benchmarks.visualise_scale import synthetic
+    from kg.visualise.browser import readability
+    from kg.visualise.networks import projects
+    from kg.visualise.page import render
+
+    graph = projects(synthetic(1000))
+    path = tmp_path / "projects-1000.html"
+    path.write_text(render("projects", graph, "synthetic"), encoding="utf-8")
+    seen = readability(path)
+    assert seen.visible == 1000  # the generated graph has no isolated node
+    _assert_readable(seen, "projects-1000")
+
+
+def test_the_measure_sees_overlaps(tmp_path):
+    """The measure is not blind: nodes put on one spot are counted."""
+    import re
+
+    from kg.store import open_store
+    from kg.visualise.browser import readability
+    from kg.visualise.data import read_graph
+    from kg.visualise.networks import projects
+    from kg.visualise.page import render
+
+    graph = projects(read_graph(open_store(FIXTURE)))
+    html = render("projects", graph, "stacked")
+    # the page's positions are overlap-free; put every node on one spot
+    html = re.sub(r'"x": -?[0-9.]+, "y": -?[0-9.]+', '"x": 0.0, "y": 0.0', html)
+    path = tmp_path / "stacked.html"
+    path.write_text(html, encoding="utf-8")
+    seen = readability(path)
+    assert len(seen.overlapping) == seen.visible == graph.number_of_nodes()

@@ -58,10 +58,11 @@ def outputs(graph, kind: str, description: str) -> tuple[dict[str, bytes], list[
     from kg.visualise.layout import layout
     from kg.visualise.networks import TYPE_NAMES
 
-    positions = layout(graph)
+    planned = page.plan(kind, graph, layout(graph))
+    positions = planned.positions
     rows = analysis.metrics(graph)
     return {
-        "html": page.render(kind, graph, description, positions).encode("utf-8"),
+        "html": page.render(kind, graph, description, planned=planned).encode("utf-8"),
         "csv": analysis.metrics_csv(rows).encode("utf-8"),
         "gexf": analysis.gexf(graph).encode("utf-8"),
         "graphml": analysis.graphml(graph).encode("utf-8"),

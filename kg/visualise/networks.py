@@ -67,6 +67,7 @@ def node_info(node: Node, data: GraphData, links: list[Link], limit: int | None)
 
 def _add_node(g, node: Node, data: GraphData, links: list[Link]) -> None:
     g.add_node(node.iri, name=node.name, type=node.type, wikidata=node.wikidata or "",
+               aliases=node.aliases,
                info=node_info(node, data, links, TOOLTIP_EVIDENCE),
                details=node_info(node, data, links, None))
 

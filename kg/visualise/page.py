@@ -17,9 +17,10 @@ from pathlib import Path
 
 from kg.visualise.layout import layout
 from kg.visualise.networks import RELATION_NAMES, TYPE_NAMES
+from kg.visualise.readable import BASE_FONT, HIDDEN_BELOW_PX, MAX_VISIBLE_PX, readable
 
-#: Beyond this many nodes the browser does not simulate physics: the positions
-#: computed in Python are final, and edges are straight lines.
+#: Beyond this many nodes the browser hides edges while the view is dragged.
+#: (Physics is off at every size: the positions computed in Python are final.)
 PHYSICS_LIMIT = 300
 
 NODE_COLOURS = {"Organisation": "#4e79a7", "Municipality": "#59a14f", "Region": "#9c755f",
@@ -76,18 +77,32 @@ def _edge_width(kind: str, attrs: dict, max_euros: float) -> float:
     return round(1 + math.log2(attrs.get("weight", 1)) * 1.5, 1)
 
 
-def vis_data(kind: str, graph, positions) -> tuple[list[dict], list[dict]]:
+def plan(kind: str, graph, positions=None):
+    """The readable layout of ``graph`` (kg.visualise.readable), from ``positions``
+    (the force layout; computed when not given)."""
+    positions = positions if positions is not None else layout(graph)
+    max_node_euros = max((a.get("euros") or 0 for _, a in graph.nodes(data=True)), default=0)
+    sizes = {n: round(_node_size(kind, graph, n, a, max_node_euros), 1)
+             for n, a in graph.nodes(data=True)}
+    return readable(graph, kind, positions, sizes)
+
+
+def vis_data(kind: str, graph, positions=None, planned=None) -> tuple[list[dict], list[dict]]:
     """vis-network's node and edge records, sorted so that pages are byte-stable."""
     max_euros = max((a.get("euros") or 0 for _, _, a in graph.edges(data=True)), default=0)
-    max_node_euros = max((a.get("euros") or 0 for _, a in graph.nodes(data=True)), default=0)
+    view = planned if planned is not None else plan(kind, graph, positions)
     nodes = []
     for n, a in sorted(graph.nodes(data=True)):
-        x, y = positions[n]
-        nodes.append({"id": n, "label": a["name"], "group": a["type"],
+        x, y = view.positions[n]
+        nodes.append({"id": n, "label": view.labels[n], "name": a["name"],
+                      "aliases": list(a.get("aliases", ())), "group": a["type"],
                       "color": NODE_COLOURS[a["type"]], "title": a["info"],
                       "details": a["details"], "wikidata": a["wikidata"],
-                      "shape": "box" if a["type"] == "Project" else "dot",
-                      "size": round(_node_size(kind, graph, n, a, max_node_euros), 1),
+                      "shape": "square" if a["type"] == "Project" else "dot",
+                      "size": view.sizes[n], "font": {"size": view.fonts[n]},
+                      "degree": graph.degree(n), "euros": a.get("euros") or 0,
+                      "top": n in view.top, "isolated": n in view.isolated,
+                      **({"hidden": True} if n in view.isolated else {}),
                       "x": x, "y": y})
     edges = []
     for i, (u, v, a) in enumerate(sorted(graph.edges(data=True), key=lambda e: e[:2])):
@@ -99,27 +114,29 @@ def vis_data(kind: str, graph, positions) -> tuple[list[dict], list[dict]]:
 
 
 def options(n_nodes: int) -> dict:
-    physics = n_nodes <= PHYSICS_LIMIT
+    """The positions from Python are final (physics would undo the overlap
+    removal); labels smaller than HIDDEN_BELOW_PX on screen are not drawn."""
     return {
-        "physics": {"enabled": physics, "solver": "barnesHut",
-                    "stabilization": {"enabled": physics, "iterations": 150}},
+        "physics": {"enabled": False, "stabilization": {"enabled": False}},
         "layout": {"randomSeed": 7, "improvedLayout": False},
         "edges": {"smooth": False},
-        "nodes": {"font": {"size": 14}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": not physics,
+        "nodes": {"font": {"size": BASE_FONT},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": HIDDEN_BELOW_PX + 1,
+                                        "maxVisible": MAX_VISIBLE_PX}}},
+        "interaction": {"hover": True, "tooltipDelay": 150,
+                        "hideEdgesOnDrag": n_nodes > PHYSICS_LIMIT,
                         "navigationButtons": False},
     }
 
 
-def render(kind: str, graph, description: str, positions=None) -> str:
+def render(kind: str, graph, description: str, positions=None, planned=None) -> str:
     """The page's HTML; raises if it would load anything from outside."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader
     from pyvis.network import Network
 
-    positions = positions if positions is not None else layout(graph)
     net = Network(height="100%", width="100%", directed=graph.is_directed(),
                   cdn_resources="in_line", heading=TITLES[kind])
-    net.nodes, net.edges = vis_data(kind, graph, positions)
+    net.nodes, net.edges = vis_data(kind, graph, positions, planned)
     net.node_ids = [n["id"] for n in net.nodes]
     net.options = options(len(net.nodes))
     pyvis_templates = Path(net.template_dir)
