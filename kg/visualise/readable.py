@@ -47,7 +47,7 @@ MIN_RADIUS_PX = 1.5
 #: Font size of an ordinary label, in network units (vis-network's default).
 BASE_FONT = 14.0
 #: Rounds of sizing labels for a zoom and laying out to find the zoom.
-ROUNDS = 4
+ROUNDS = 10
 #: The smallest label font, in network units (readable after zooming in far).
 MIN_FONT = 2.0
 #: Space kept around each node box, in network units.
@@ -163,17 +163,19 @@ def _candidate_pairs(centre, half_w, half_h):
     from scipy.spatial import cKDTree
 
     reach = np.hypot(half_w, half_h)
-    tree = cKDTree(centre)
     cut = float(np.quantile(reach, 0.95))
-    pairs = [tree.query_pairs(2 * cut, output_type="ndarray")]
+    pairs = [cKDTree(centre).query_pairs(2 * cut, output_type="ndarray")]
+    # the few big boxes (top labels) against every box, by brute force
     big = np.flatnonzero(reach > cut)
-    far = float(reach.max())
-    for i in big:
-        near = np.array(tree.query_ball_point(centre[i], reach[i] + far), dtype=np.int64)
-        near = near[near != i]
-        pairs.append(np.stack([np.full(len(near), i), near], axis=1))
-    pairs = np.concatenate(pairs).reshape(-1, 2)
-    pairs = np.sort(pairs, axis=1)
+    if len(big):
+        dx = np.abs(centre[big, 0][:, None] - centre[None, :, 0])
+        dy = np.abs(centre[big, 1][:, None] - centre[None, :, 1])
+        near = (dx < half_w[big][:, None] + half_w[None, :]) & \
+            (dy < half_h[big][:, None] + half_h[None, :])
+        i, j = np.nonzero(near)
+        keep = big[i] != j
+        pairs.append(np.stack([big[i][keep], j[keep]], axis=1))
+    pairs = np.sort(np.concatenate(pairs).reshape(-1, 2), axis=1)
     return np.unique(pairs, axis=0)
 
 
@@ -183,7 +185,13 @@ def overlapping_pairs(centre, half_w, half_h):
 
     if len(centre) < 2:
         return np.empty((0, 2), dtype=np.int64), np.empty(0), np.empty(0)
-    pairs = _candidate_pairs(centre, half_w, half_h)
+    return _overlaps(centre, half_w, half_h, _candidate_pairs(centre, half_w, half_h))
+
+
+def _overlaps(centre, half_w, half_h, pairs):
+    """Those of the candidate ``pairs`` whose boxes intersect, and by how much."""
+    import numpy as np
+
     if not len(pairs):
         return pairs, np.empty(0), np.empty(0)
     a, b = pairs[:, 0], pairs[:, 1]
@@ -200,10 +208,19 @@ def noverlap(pos, half_w, half_h, dy, max_rounds: int = 200):
 
     pos = pos.copy()
     n = len(pos)
+    if n < 2:
+        return pos
     best = n + 1
     offset = np.stack([np.zeros(n), dy], axis=1)
+    # candidate pairs are found for boxes grown by ``slack`` and kept while no
+    # node has moved more than half of it (a Verlet list): far fewer searches
+    slack = float(np.median(np.minimum(half_w, half_h)))
+    candidates, anchor = None, None
     for rounds in range(max_rounds):
-        pairs, ox, oy = overlapping_pairs(pos + offset, half_w, half_h)
+        if candidates is None or np.abs(pos - anchor).max() > slack / 2:
+            anchor = pos.copy()
+            candidates = _candidate_pairs(pos + offset, half_w + slack, half_h + slack)
+        pairs, ox, oy = _overlaps(pos + offset, half_w, half_h, candidates)
         if not len(pairs):
             break
         a, b = pairs[:, 0], pairs[:, 1]
@@ -276,19 +293,21 @@ def readable(graph, kind: str, positions, sizes: dict[str, float]) -> Readable:
         _, hw, hh, _ = _boxes(shown, base, radii, labels, fonts, MARGIN)
         area = float((4 * hw * hh).sum())
         scale = min(1.0, math.sqrt(VIEWPORT[0] * VIEWPORT[1] * 0.25 / area))
-    for _ in range(ROUNDS):
+    # nodes are made visible at the first guess; only the top labels follow the
+    # later guesses (growing every node with the zoom would never settle)
+    radii = {v: round(max(r, MIN_RADIUS_PX / scale), 1) for v, r in sizes.items()}
+    for round_ in range(ROUNDS):
         fonts = _fonts(ranked, top, scale)
-        radii = {v: round(max(r, MIN_RADIUS_PX / scale), 1) for v, r in sizes.items()}
         centre, hw, hh, dy = _boxes(shown, base, radii, labels, fonts, MARGIN)
-        # spread or gather the layout so that boxes cover about a quarter of it
-        # before the noverlap pass (which only spreads)
-        if len(shown) > 1:
+        if round_ == 0 and len(shown) > 1:
+            # spread or gather the layout so that boxes cover about a quarter
+            # of it before the noverlap pass (which only spreads)
             span = np.ptp(base, axis=0).clip(min=1.0)
             ratio = math.sqrt(float((4 * hw * hh).sum()) / 0.25 / float(span[0] * span[1]))
-            start = base * min(max(ratio, 0.05), 20.0)
-        else:
-            start = base
-        pos = noverlap(start, hw, hh, dy)
+            pos = base * min(max(ratio, 0.05), 20.0)
+        # later rounds only grow the top labels: pushing their neighbours
+        # aside from where they are keeps the rest in place
+        pos = noverlap(pos, hw, hh, dy)
         fit = _fit_scale(pos + np.stack([np.zeros(len(dy)), dy], axis=1), hw, hh) \
             if len(shown) else 1.0
         if fit >= scale * 0.97:  # the labels were sized for about this zoom or less
