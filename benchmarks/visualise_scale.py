@@ -81,7 +81,8 @@ def run(size: int, out: Path) -> dict:
     outputs(graph, "projects", "synthetic")  # page + metrics, GEXF, GraphML, PNG
     t_all = time.perf_counter() - t1
     return {"all_s": t_all, "overlap": seen_r.overlap_share,
-            "top_px": seen_r.smallest_top_label(), "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+            "top_px": seen_r.smallest_top_label(), "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
             "physics": False,
             "layout_s": t_layout, "page_written_s": t_page, "mb": len(html) / 1e6,
             "drawn_s": seen.drawn_seconds, "usable_s": seen.usable_seconds}

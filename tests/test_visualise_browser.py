@@ -118,3 +118,133 @@ def test_the_measure_sees_overlaps(tmp_path):
     path.write_text(html, encoding="utf-8")
     seen = readability(path)
     assert len(seen.overlapping) == seen.visible == graph.number_of_nodes()
+
+
+# --- filters and focus in the page ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_pages(tmp_path_factory):
+    out = tmp_path_factory.mktemp("fixture-pages")
+    visualise(FIXTURE, out)
+    return out
+
+
+@pytest.fixture()
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    from kg.visualise.browser import FLAGS, chromium_path
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        try:
+            def open_(path):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(path.as_uri())
+                page.wait_for_function("window.networkDrawn === true")
+                return page
+            yield open_
+        finally:
+            browser.close()
+
+
+def _shown(page) -> set[str]:
+    return set(page.evaluate("nodes.get({filter: n => !n.hidden}).map(n => n.id)"))
+
+
+def _fixture_graph():
+    from kg.store import open_store
+    from kg.visualise.data import read_graph
+
+    return read_graph(open_store(FIXTURE))
+
+
+FILTERS = [("funder", "Euroopan sosiaalirahasto", {"funder": "ESR"}),
+           ("funder", "Fund X", {"funder": "Fund X"}),
+           ("region", "Pohjois-Savo", {"region": "Pohjois-Savo"}),
+           ("region", "Etelä-Savo", {"region": "Etelä-Savo"}),
+           ("year", "2023", {"year": 2023}),
+           ("year", "2024", {"year": 2024})]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("control", "option", "cli"), FILTERS)
+def test_page_filters_show_what_the_cli_filters_write(fixture_pages, browser_page, kind,
+                                                      control, option, cli):
+    """Choosing a funder, region or year in the page shows the nodes of the page
+    `kg visualise --funder/--region/--year` writes."""
+    from kg.visualise import Filters
+    from kg.visualise.data import apply_filters
+    from kg.visualise.networks import NETWORKS
+
+    data = _fixture_graph()
+    everything = set(NETWORKS[kind](data).nodes)
+    expected = set(NETWORKS[kind](apply_filters(data, Filters(**cli))).nodes)
+    page = browser_page(fixture_pages / f"{kind}.html")
+    if page.query_selector("#isolated"):
+        page.check("#isolated")
+    assert _shown(page) == everything
+    page.select_option(f"#{control}", option)
+    assert _shown(page) == expected
+    assert expected and expected != everything
+    assert page.text_content("#shown") == f"{len(expected)} of {len(everything)} nodes shown"
+    page.select_option(f"#{control}", "")
+    assert _shown(page) == everything
+
+
+def test_type_filter_hides_a_type_and_its_lines(fixture_pages, browser_page):
+    page = browser_page(fixture_pages / "projects.html")
+    page.uncheck(".type-filter[data-type=Project]")
+    graph = _fixture_graph()
+    assert _shown(page) == {i for i, n in graph.nodes.items()
+                            if n.type != "Project" and any(lk.source == i for lk in graph.links
+                                                           if lk.relation != "funds")}
+    assert page.evaluate("edges.get({filter: e => !e.hidden}).length") == 0
+    page.check(".type-filter[data-type=Project]")
+    assert page.evaluate("edges.get({filter: e => !e.hidden}).length") == 5
+
+
+def test_click_on_a_node_dims_all_but_its_neighbourhood(fixture_pages, browser_page):
+    page = browser_page(fixture_pages / "projects.html")
+    org_c = "https://w3id.org/hankegraph/organisation/org-c"
+    beta = "https://w3id.org/hankegraph/project/beta"
+    xy = page.evaluate(f"""() => {{ const p = network.getPositions(["{org_c}"])["{org_c}"];
+                                   return network.canvasToDOM(p); }}""")
+    box = page.query_selector("#mynetwork").bounding_box()
+    page.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    assert "Kumppanina on Org C." in page.text_content("#details")
+    faded = set(page.evaluate("nodes.get({filter: n => n.faded}).map(n => n.id)"))
+    assert faded == _shown(page) - {org_c, beta}
+    assert faded  # something is dimmed
+    page.mouse.click(box["x"] + 5, box["y"] + 5)  # empty canvas: everything back
+    assert page.evaluate("nodes.get({filter: n => n.faded}).length") == 0
+
+
+def test_find_searches_aliases_and_acronyms(fixture_pages, browser_page, pages):
+    page = browser_page(fixture_pages / "funding.html")
+    page.fill("#search", "esr")
+    page.press("#search", "Enter")
+    assert page.text_content("#found") == "1 match"
+    assert page.evaluate("network.getSelectedNodes()") == ["https://w3id.org/hankegraph/funding/esr"]
+    out, _ = pages
+    page = browser_page(out / "projects.html")
+    xamk = page.evaluate("""nodes.get({filter: n => n.aliases.indexOf("XAMK") >= 0})
+                            .map(n => n.id)""")
+    assert len(xamk) == 1
+    page.fill("#search", "xamk")
+    page.press("#search", "Enter")
+    assert page.evaluate("network.getSelectedNodes()") == xamk
+
+
+def test_isolated_nodes_wait_behind_a_toggle(pages, browser_page):
+    out, report = pages
+    page = browser_page(out / "collaboration.html")
+    isolated = set(page.evaluate("nodes.get({filter: n => n.isolated}).map(n => n.id)"))
+    edges = page.evaluate("edges.get().map(e => [e.from, e.to])")
+    linked = {v for e in edges for v in e}
+    everything = set(page.evaluate("nodes.getIds()"))
+    assert isolated == everything - linked and isolated  # the bundled graph has some
+    assert _shown(page) == linked
+    page.check("#isolated")
+    assert _shown(page) == everything

@@ -60,8 +60,13 @@ class PageInfo:
     summary: str
     help: str
     names: list[str]
-    node_legend: list[tuple[str, str]]
+    node_legend: list[tuple[str, str, str]]  # type, its name, colour
     edge_legend: list[tuple[str, str]]
+    facets: dict  # per project: funders, regions, start and end year (networks.facets)
+    funders: list[str]
+    regions: list[str]
+    years: list[int]
+    isolated: int  # nodes without links, hidden until the toggle shows them
 
 
 def _node_size(kind: str, graph, node: str, attrs: dict, max_euros: float) -> float:
@@ -102,6 +107,7 @@ def vis_data(kind: str, graph, positions=None, planned=None) -> tuple[list[dict]
                       "size": view.sizes[n], "font": {"size": view.fonts[n]},
                       "degree": graph.degree(n), "euros": a.get("euros") or 0,
                       "top": n in view.top, "isolated": n in view.isolated,
+                      "projects": list(a.get("projects", ())),
                       **({"hidden": True} if n in view.isolated else {}),
                       "x": x, "y": y})
     edges = []
@@ -109,6 +115,7 @@ def vis_data(kind: str, graph, positions=None, planned=None) -> tuple[list[dict]
         edges.append({"id": i, "from": u, "to": v, "title": a["info"], "info": a["info"],
                       "color": EDGE_COLOURS[a["relation"]],
                       "width": _edge_width(kind, a, max_euros),
+                      "projects": list(a.get("project_iris", ())),
                       **({"arrows": "to"} if graph.is_directed() else {})})
     return nodes, edges
 
@@ -129,6 +136,12 @@ def options(n_nodes: int) -> dict:
     }
 
 
+def _years(facets) -> list[int]:
+    """Every year some project of the page runs in (open ends stop at the others)."""
+    bounds = [y for x in facets for y in (x["start"], x["end"]) if y is not None]
+    return list(range(min(bounds), max(bounds) + 1)) if bounds else []
+
+
 def render(kind: str, graph, description: str, positions=None, planned=None) -> str:
     """The page's HTML; raises if it would load anything from outside."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader
@@ -136,6 +149,7 @@ def render(kind: str, graph, description: str, positions=None, planned=None) -> 
 
     net = Network(height="100%", width="100%", directed=graph.is_directed(),
                   cdn_resources="in_line", heading=TITLES[kind])
+    planned = planned if planned is not None else plan(kind, graph, positions)
     net.nodes, net.edges = vis_data(kind, graph, positions, planned)
     net.node_ids = [n["id"] for n in net.nodes]
     net.options = options(len(net.nodes))
@@ -145,16 +159,27 @@ def render(kind: str, graph, description: str, positions=None, planned=None) -> 
                                   autoescape=True)
     net.path = "page.html"
     types = sorted({a["type"] for _, a in graph.nodes(data=True)})
+    in_page = {p for _, a in graph.nodes(data=True) for p in a.get("projects", ())}
+    shown_facets = {p: x for p, x in graph.graph.get("facets", {}).items() if p in in_page}
     relations = sorted({a["relation"] for _, _, a in graph.edges(data=True)})
     net.templateEnv.globals["page"] = PageInfo(
         title=TITLES[kind],
         summary=f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
                 f"{description}",
         help=HELP[kind] + "\n\nHover for a summary, click a node or a line for all of its "
-                          "evidence (the sentence and the document).",
-        names=sorted({a["name"] for _, a in graph.nodes(data=True)}),
-        node_legend=[(TYPE_NAMES[t], NODE_COLOURS[t]) for t in types],
+                          "evidence (the sentence and the document); a click on a node "
+                          "also dims everything but its neighbours. Filter by type (the "
+                          "legend's boxes), funder, region or year above; Find searches "
+                          "names, aliases and acronyms.",
+        names=sorted({name for _, a in graph.nodes(data=True)
+                      for name in (a["name"], *a.get("aliases", ()))}),
+        node_legend=[(t, TYPE_NAMES[t], NODE_COLOURS[t]) for t in types],
         edge_legend=[(RELATION_NAMES[r], EDGE_COLOURS[r]) for r in relations],
+        facets=shown_facets,
+        funders=sorted({f for x in shown_facets.values() for f in x["funders"]}),
+        regions=sorted({r for x in shown_facets.values() for r in x["regions"]}),
+        years=_years(shown_facets.values()),
+        isolated=len(planned.isolated),
     )
     html = net.generate_html()
     leaks = external_resources(html)
