@@ -214,6 +214,19 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    from kg.pages.site import write_site
+
+    settings = _settings(args)
+    try:
+        report = write_site(args.data, args.out, settings.base_iri)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kg", description="Hankegraph: Finnish regional "
                                  "development projects as a knowledge graph.")
@@ -324,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("entity", help="a name (Xamk, Kuopio) or an IRI path (municipality/297)")
     w.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
     w.set_defaults(func=cmd_explain)
+
+    t = sub.add_parser("site", help="a page for every entity (HTML and Turtle) as a static "
+                       "site that works from disk, with an index and a search box")
+    t.add_argument("out", help="output folder (replaced as a whole)")
+    t.add_argument("--data", default=str(Settings().out_dir), help="dataset file or folder")
+    t.set_defaults(func=cmd_site)
 
     args = ap.parse_args(argv)
     return args.func(args)

@@ -53,6 +53,11 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 
+    from kg.serve.entity_pages import entity_page, index_page
+    from kg.settings import Settings
+
+    base_iri = Settings().base_iri
+
     late = _reply(503, f"query stopped after {timeout:g} s (it ran too long; the server's "
                   "limit, kg serve --timeout)", close=True)
 
@@ -114,6 +119,9 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         Mount("/yasgui", StaticFiles(directory=YASGUI_BUILD, check_dir=False)),
         Mount("/visualisations", StaticFiles(directory=VISUALISATIONS, check_dir=False)),
         Mount("/ontology", StaticFiles(directory=ONTOLOGY, check_dir=False)),
+        # every entity's IRI path: its page (HTML, Turtle, JSON-LD; issue 16)
+        Route("/entities", index_page(store, base_iri)),
+        Route("/{path:path}", entity_page(store, base_iri)),
     ]
     return Site(sparql, Starlette(routes=routes))
 
