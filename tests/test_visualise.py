@@ -178,10 +178,47 @@ def test_gexf_and_graphml_open_in_networkx(written, fixture_data):
         assert "lastmodifieddate" not in (out / f"{kind}.gexf").read_text("utf-8")
 
 
-def test_static_figure_is_a_png(written):
+def test_static_figures_are_png_and_svg(written):
     out, _ = written
     for kind in KINDS:
         assert (out / f"{kind}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = (out / f"{kind}.svg").read_text("utf-8")
+        assert "<svg" in svg and TITLES_TEXT[kind] in svg  # text stays text
+
+
+TITLES_TEXT = {"collaboration": "Collaboration network", "projects": "Projects and their actors",
+               "funding": "Funding flows"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_figure_labels_cover_no_label_and_no_node(kind):
+    """On the bundled graph: the figure's labels are the page's short labels, the
+    most important first, and none covers another label or a node."""
+    from kg.store import open_store
+    from kg.visualise import analysis, page
+    from kg.visualise.networks import NETWORKS, RELATION_NAMES, TYPE_NAMES
+
+    graph = NETWORKS[kind](read_graph(open_store(REPO_ROOT / "data" / "ttl")))
+    view = page.plan(kind, graph)
+    placed: list = []
+    svg = analysis.figure(kind, graph, view, page.TITLES[kind], page.NODE_COLOURS,
+                          TYPE_NAMES, page.EDGE_COLOURS, RELATION_NAMES, "svg", placed)
+    labels = [(text, box) for what, text, box in placed if what == "label"]
+    nodes = {v: box for what, v, box in placed if what == "node"}
+    assert labels and len(nodes) == graph.number_of_nodes() - len(view.isolated)
+    for i, (text, box) in enumerate(labels):
+        import html
+
+        assert all(html.escape(line, quote=False) in svg.decode("utf-8")
+                   for line in text.split("\n")), text
+        for _, other in labels[i + 1:]:
+            assert not analysis._meets(box, other), text
+    own = {view.labels[v]: v for v in nodes}
+    for text, box in labels:
+        assert not any(analysis._meets(box, b) for v, b in nodes.items() if v != own[text])
+    if kind == "funding":  # line widths by money, and their legend
+        top = max(a.get("euros") or 0 for _, _, a in graph.edges(data=True))
+        assert f"{top:,.0f} €".replace(",", " ") in svg.decode("utf-8")
 
 
 def test_pages_load_nothing_from_outside(written):
@@ -211,11 +248,12 @@ def test_same_input_gives_the_same_bytes(tmp_path):
 
 def test_committed_pages_are_what_kg_visualise_writes(tmp_path):
     """visualisations/ is rebuilt by `make run` from data/ttl and committed. The PNG
-    figures are left out: their pixels depend on matplotlib and FreeType versions."""
+    and SVG figures are left out: their pixels and paths depend on matplotlib and
+    FreeType versions."""
     visualise(REPO_ROOT / "data" / "ttl", tmp_path)
     committed = REPO_ROOT / "visualisations"
     for path in sorted(tmp_path.iterdir()):
-        if path.suffix == ".png":
+        if path.suffix in (".png", ".svg"):
             assert (committed / path.name).is_file()
             continue
         assert (committed / path.name).read_bytes() == path.read_bytes(), (
@@ -303,7 +341,7 @@ def test_projects_show_a_short_label_and_the_full_name_in_the_tooltip(fixture_da
     nodes, _ = vis_data("projects", graph)
     for n in nodes:
         assert n["name"] in n["title"]
-        if n["group"] == "Project":
+        if n["type"] == "Project":
             assert len(n["label"]) <= 22 and n["shape"] == "square"
 
 

@@ -203,6 +203,12 @@ def test_type_filter_hides_a_type_and_its_lines(fixture_pages, browser_page):
     assert page.evaluate("edges.get({filter: e => !e.hidden}).length") == 0
     page.check(".type-filter[data-type=Project]")
     assert page.evaluate("edges.get({filter: e => !e.hidden}).length") == 5
+    # filtering keeps every node in its type's colour (vis-network's groups would not)
+    from kg.visualise.page import NODE_COLOURS
+
+    drawn = page.evaluate("""network.body.nodeIndices.map(id =>
+        [nodes.get(id).type, network.body.nodes[id].options.color.background])""")
+    assert drawn and all(colour == NODE_COLOURS[t] for t, colour in drawn)
 
 
 def test_click_on_a_node_dims_all_but_its_neighbourhood(fixture_pages, browser_page):

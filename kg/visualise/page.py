@@ -100,7 +100,7 @@ def vis_data(kind: str, graph, positions=None, planned=None) -> tuple[list[dict]
     for n, a in sorted(graph.nodes(data=True)):
         x, y = view.positions[n]
         nodes.append({"id": n, "label": view.labels[n], "name": a["name"],
-                      "aliases": list(a.get("aliases", ())), "group": a["type"],
+                      "aliases": list(a.get("aliases", ())), "type": a["type"],
                       "color": NODE_COLOURS[a["type"]], "title": a["info"],
                       "details": a["details"], "wikidata": a["wikidata"],
                       "shape": "square" if a["type"] == "Project" else "dot",
