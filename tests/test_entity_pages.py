@@ -222,3 +222,29 @@ def test_static_site_search_works_from_disk(tmp_path):
         finally:
             browser.close()
     assert outside == []
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_network_pages_served_by_kg_serve_link_to_entity_pages(server):
+    """Served by kg serve, a network page's details panel links to the entity's page."""
+    import requests
+    from playwright.sync_api import sync_playwright
+
+    from kg.visualise.browser import FLAGS, chromium_path
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(server.rstrip("/") + "/visualisations/projects.html")
+            page.wait_for_function("window.networkDrawn === true")
+            page.fill("#search", "Kuopio")
+            page.press("#search", "Enter")
+            href = page.get_attribute("#details a.entity-page", "href")
+            assert href == "/municipality/297"
+            page.click("#details a.entity-page")
+            assert "<h1>Kuopio</h1>" in page.content()
+        finally:
+            browser.close()
+    assert requests.get(server.rstrip("/") + href, timeout=30).status_code == 200

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.settings import Settings
 from kg.visualise.layout import layout
 from kg.visualise.networks import RELATION_NAMES, TYPE_NAMES
 from kg.visualise.readable import BASE_FONT, HIDDEN_BELOW_PX, MAX_VISIBLE_PX, readable
@@ -67,6 +68,7 @@ class PageInfo:
     regions: list[str]
     years: list[int]
     isolated: int  # nodes without links, hidden until the toggle shows them
+    base_iri: str  # served by kg serve, an entity's page is at its IRI's path
 
 
 def _node_size(kind: str, graph, node: str, attrs: dict, max_euros: float) -> float:
@@ -180,6 +182,7 @@ def render(kind: str, graph, description: str, positions=None, planned=None) -> 
         regions=sorted({r for x in shown_facets.values() for r in x["regions"]}),
         years=_years(shown_facets.values()),
         isolated=len(planned.isolated),
+        base_iri=Settings().base_iri,
     )
     html = net.generate_html()
     leaks = external_resources(html)
