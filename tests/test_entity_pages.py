@@ -248,3 +248,31 @@ def test_network_pages_served_by_kg_serve_link_to_entity_pages(server):
         finally:
             browser.close()
     assert requests.get(server.rstrip("/") + href, timeout=30).status_code == 200
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_query_editor_results_link_to_entity_pages(server):
+    from playwright.sync_api import sync_playwright
+
+    from kg.visualise.browser import FLAGS, chromium_path
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(server.rstrip("/") + "/")
+            page.locator(".tabsList .tab").first.wait_for(timeout=20_000)
+            page.evaluate("""kgYasgui.getTab().getYasqe().setValue(
+                'SELECT ?project WHERE { ?project a hg:Project }')""")
+            page.locator(".tabPanel.active .yasqe_queryButton").click()
+            table = page.locator(".tabPanel.active .yasr table.dataTable")
+            table.wait_for(timeout=20_000)
+            hrefs = table.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+            assert hrefs and not [h for h in hrefs if h.startswith(BASE)]
+            project = next(h for h in hrefs if h.startswith("/project/"))
+            table.locator(f'a[href="{project}"]').first.click()
+            page.wait_for_load_state()
+            assert page.url.endswith(project) and "<h1>" in page.content()
+        finally:
+            browser.close()
