@@ -9,7 +9,14 @@ time until vis-network has drawn it and until a zoom-to-fit answers. Last
 column: everything `kg visualise` writes for that network (page, metrics CSV
 with betweenness and communities, GEXF, GraphML, PNG).
 
-    .venv/bin/python benchmarks/visualise_scale.py [SIZES...]
+Readability (issue 16), from vis-network's own geometry at the starting view
+(kg.visualise.browser.readability): the share of shown nodes whose shape or
+drawn label meets another's, and the smallest on-screen label of the 20 most
+connected nodes (and, in funding pages, the 10 best funded). With ``--data
+DATASET`` the three pages of a built dataset are measured too (build one with
+``kg build CORPUS --out DIR``).
+
+    .venv/bin/python benchmarks/visualise_scale.py [SIZES...] [--data DATASET]
 """
 
 from __future__ import annotations
@@ -21,11 +28,11 @@ import time
 from pathlib import Path
 
 from kg.visualise import outputs
-from kg.visualise.browser import open_page
+from kg.visualise.browser import open_page, readability
 from kg.visualise.data import Evidence, GraphData, Link, Node
 from kg.visualise.layout import layout
 from kg.visualise.networks import projects
-from kg.visualise.page import PHYSICS_LIMIT, node_count, render
+from kg.visualise.page import node_count, render
 
 ROLES = ("implements", "partnerIn")
 
@@ -69,27 +76,55 @@ def run(size: int, out: Path) -> dict:
     assert seen.nodes == node_count(html) == graph.number_of_nodes(), "node count differs"
     assert not seen.console_errors and not seen.outside_requests, (seen.console_errors,
                                                                    seen.outside_requests)
+    seen_r = readability(path)
     t1 = time.perf_counter()
     outputs(graph, "projects", "synthetic")  # page + metrics, GEXF, GraphML, PNG
     t_all = time.perf_counter() - t1
-    return {"all_s": t_all, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
-            "physics": graph.number_of_nodes() <= PHYSICS_LIMIT,
+    return {"all_s": t_all, "overlap": seen_r.overlap_share,
+            "top_px": seen_r.smallest_top_label(), "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "physics": False,
             "layout_s": t_layout, "page_written_s": t_page, "mb": len(html) / 1e6,
             "drawn_s": seen.drawn_seconds, "usable_s": seen.usable_seconds}
 
 
-def main(sizes: list[int]) -> None:
+def dataset_pages(data: Path, out: Path) -> None:
+    """The three pages of a built dataset: their readability at the starting view."""
+    from kg.visualise import visualise
+
+    visualise(data, out)
+    print(f"\n{data}:\n")
+    print("| page | nodes shown | overlapping | smallest top label (px) | labels drawn | "
+          "zoom |")
+    print("|---|---|---|---|---|---|")
+    for kind in ("collaboration", "projects", "funding"):
+        r = readability(out / f"{kind}.html")
+        print(f"| {kind} | {r.visible} | {len(r.overlapping)} ({100 * r.overlap_share:.1f} %) "
+              f"| {r.smallest_top_label():.1f} | {r.labels_drawn} | {r.scale:.3f} |",
+              flush=True)
+
+
+def main(args: list[str]) -> None:
+    data = None
+    if "--data" in args:
+        i = args.index("--data")
+        data = Path(args[i + 1])
+        args = args[:i] + args[i + 2:]
+    sizes = [int(a) for a in args] or [100, 1000, 5000]
     with tempfile.TemporaryDirectory() as tmp:
         print("| nodes | edges | physics in browser | layout (s) | page written (s) | "
               "page (MB) | drawn in Chromium (s) | zoom-to-fit answered (s) | "
-              "all files incl. metrics (s) |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "all files incl. metrics (s) | overlapping nodes | smallest top label (px) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for size in sizes:
             r = run(size, Path(tmp))
             print(f"| {r['nodes']} | {r['edges']} | {'on' if r['physics'] else 'off'} | "
                   f"{r['layout_s']:.2f} | {r['page_written_s']:.2f} | {r['mb']:.1f} | "
-                  f"{r['drawn_s']:.2f} | {r['usable_s']:.2f} | {r['all_s']:.1f} |", flush=True)
+                  f"{r['drawn_s']:.2f} | {r['usable_s']:.2f} | {r['all_s']:.1f} | "
+                  f"{100 * r['overlap']:.1f} % | {r['top_px']:.1f} |", flush=True)
+        if data is not None:
+            dataset_pages(data, Path(tmp) / "dataset")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100, 1000, 5000])
+    main(sys.argv[1:])

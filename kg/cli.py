@@ -287,6 +287,19 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    from kg.pages.site import write_site
+
+    settings = _settings(args)
+    try:
+        report = write_site(args.data, args.out, settings.base_iri)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0
+
+
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Every option's default in its help, unless the help already says it or there is
     none to say (a flag, an option that is off unless given). The width is found as
@@ -474,6 +487,12 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("entity", help="a name (Xamk, Kuopio) or an IRI path (municipality/297)")
     w.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
     w.set_defaults(func=cmd_explain)
+
+    s2 = add("site", help="a page for every entity (HTML and Turtle) as a static "
+             "site that works from disk, with an index and a search box")
+    s2.add_argument("out", help="output folder (replaced as a whole)")
+    s2.add_argument("--data", default=str(defaults.out_dir), help="dataset file or folder")
+    s2.set_defaults(func=cmd_site)
 
     return ap
 

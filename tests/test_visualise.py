@@ -178,10 +178,47 @@ def test_gexf_and_graphml_open_in_networkx(written, fixture_data):
         assert "lastmodifieddate" not in (out / f"{kind}.gexf").read_text("utf-8")
 
 
-def test_static_figure_is_a_png(written):
+def test_static_figures_are_png_and_svg(written):
     out, _ = written
     for kind in KINDS:
         assert (out / f"{kind}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = (out / f"{kind}.svg").read_text("utf-8")
+        assert "<svg" in svg and TITLES_TEXT[kind] in svg  # text stays text
+
+
+TITLES_TEXT = {"collaboration": "Collaboration network", "projects": "Projects and their actors",
+               "funding": "Funding flows"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_figure_labels_cover_no_label_and_no_node(kind):
+    """On the bundled graph: the figure's labels are the page's short labels, the
+    most important first, and none covers another label or a node."""
+    from kg.store import open_store
+    from kg.visualise import analysis, page
+    from kg.visualise.networks import NETWORKS, RELATION_NAMES, TYPE_NAMES
+
+    graph = NETWORKS[kind](read_graph(open_store(REPO_ROOT / "data" / "ttl")))
+    view = page.plan(kind, graph)
+    placed: list = []
+    svg = analysis.figure(kind, graph, view, page.TITLES[kind], page.NODE_COLOURS,
+                          TYPE_NAMES, page.EDGE_COLOURS, RELATION_NAMES, "svg", placed)
+    labels = [(text, box) for what, text, box in placed if what == "label"]
+    nodes = {v: box for what, v, box in placed if what == "node"}
+    assert labels and len(nodes) == graph.number_of_nodes() - len(view.isolated)
+    for i, (text, box) in enumerate(labels):
+        import html
+
+        assert all(html.escape(line, quote=False) in svg.decode("utf-8")
+                   for line in text.split("\n")), text
+        for _, other in labels[i + 1:]:
+            assert not analysis._meets(box, other), text
+    own = {view.labels[v]: v for v in nodes}
+    for text, box in labels:
+        assert not any(analysis._meets(box, b) for v, b in nodes.items() if v != own[text])
+    if kind == "funding":  # line widths by money, and their legend
+        top = max(a.get("euros") or 0 for _, _, a in graph.edges(data=True))
+        assert f"{top:,.0f} €".replace(",", " ") in svg.decode("utf-8")
 
 
 def test_pages_load_nothing_from_outside(written):
@@ -211,11 +248,12 @@ def test_same_input_gives_the_same_bytes(tmp_path):
 
 def test_committed_pages_are_what_kg_visualise_writes(tmp_path):
     """visualisations/ is rebuilt by `make run` from data/ttl and committed. The PNG
-    figures are left out: their pixels depend on matplotlib and FreeType versions."""
+    and SVG figures are left out: their pixels and paths depend on matplotlib and
+    FreeType versions."""
     visualise(REPO_ROOT / "data" / "ttl", tmp_path)
     committed = REPO_ROOT / "visualisations"
     for path in sorted(tmp_path.iterdir()):
-        if path.suffix == ".png":
+        if path.suffix in (".png", ".svg"):
             assert (committed / path.name).is_file()
             continue
         assert (committed / path.name).read_bytes() == path.read_bytes(), (
@@ -249,4 +287,75 @@ def test_written_node_count_matches_graph(written, fixture_data):
     out, report = written
     for kind, (n, _m) in report.sizes.items():
         assert node_count((out / f"{kind}.html").read_text("utf-8")) == n
-    assert re.search(r'"physics": \{"enabled": true', (out / "projects.html").read_text("utf-8"))
+    # positions from Python are final: physics would undo the overlap removal
+    assert re.search(r'"physics": \{"enabled": false', (out / "projects.html").read_text("utf-8"))
+
+
+# --- readable layouts (kg/visualise/readable.py) ---------------------------------
+
+
+def test_project_labels_are_short_names():
+    from kg.visualise.readable import short_name
+
+    assert short_name("Kestävää kasvua ja työtä Pohjois-Savoon", ("KASVU",)) == "KASVU"
+    assert short_name("Digitaalisten palvelujen kehittäminen (DIGIPA)") == "DIGIPA"
+    long = short_name("Työllisyyden ja osaamisen edistäminen Etelä-Savossa")
+    assert long.endswith("…") and len(long) <= 22
+    assert "Työllisyyden ja osaamisen edistäminen Etelä-Savossa".startswith(long[:-1])
+    assert short_name("Landemia") == "Landemia"
+
+
+def _boxes_of(view, graph):
+    import numpy as np
+
+    from kg.visualise.readable import MARGIN, _boxes
+
+    nodes = sorted(graph)
+    pos = np.array([view.positions[v] for v in nodes])
+    centre, hw, hh, _ = _boxes(nodes, pos, view.sizes, view.labels, view.fonts, 0.0)
+    assert MARGIN > 0
+    return nodes, centre, hw, hh
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_two_node_boxes_overlap_on_the_bundled_graph(kind):
+    from kg.store import open_store
+    from kg.visualise.networks import NETWORKS
+    from kg.visualise.page import plan
+    from kg.visualise.readable import overlapping_pairs
+
+    graph = NETWORKS[kind](read_graph(open_store(REPO_ROOT / "data" / "ttl")))
+    view = plan(kind, graph)
+    nodes, centre, hw, hh = _boxes_of(view, graph)
+    pairs, _, _ = overlapping_pairs(centre, hw, hh)
+    assert [(nodes[a], nodes[b]) for a, b in pairs] == []
+    # the planned starting zoom makes the top labels at least 11 px
+    assert all(view.fonts[v] * view.scale >= 11 for v in view.top)
+    assert view.top  # and there are some
+
+
+def test_projects_show_a_short_label_and_the_full_name_in_the_tooltip(fixture_data):
+    from kg.visualise.page import vis_data
+
+    graph = projects(fixture_data)
+    nodes, _ = vis_data("projects", graph)
+    for n in nodes:
+        assert n["name"] in n["title"]
+        if n["type"] == "Project":
+            assert len(n["label"]) <= 22 and n["shape"] == "square"
+
+
+def test_isolated_nodes_are_hidden_in_a_strip_under_the_network():
+    from kg.visualise.page import vis_data
+
+    g = nx.Graph()
+    for i, name in enumerate(["A", "B", "C", "Lone one", "Lone two"]):
+        g.add_node(f"n{i}", name=name, type="Organisation", info=name, details=name,
+                   wikidata="")
+    g.add_edge("n0", "n1", relation="collaborates", weight=1, info="")
+    g.add_edge("n1", "n2", relation="collaborates", weight=1, info="")
+    nodes, _ = vis_data("collaboration", g)
+    by_id = {n["id"]: n for n in nodes}
+    assert {i for i, n in by_id.items() if n.get("hidden")} == {"n3", "n4"}
+    lowest = max(by_id[i]["y"] for i in ("n0", "n1", "n2"))
+    assert all(by_id[i]["y"] > lowest for i in ("n3", "n4"))

@@ -17,7 +17,7 @@ from kg.serve.engine import Job, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
 from kg.serve.http import TEXT, Reply, Request
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
-from kg.settings import REPO_ROOT
+from kg.settings import REPO_ROOT, Settings
 
 STATIC = Path(__file__).parent / "static"
 YASGUI_BUILD = REPO_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
@@ -52,6 +52,10 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
     from starlette.responses import FileResponse, HTMLResponse
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
+
+    from kg.serve.entity_pages import entity_page, index_page
+
+    base_iri = Settings().base_iri
 
     late = _reply(503, f"query stopped after {timeout:g} s (it ran too long; the server's "
                   "limit, kg serve --timeout)", close=True)
@@ -114,6 +118,9 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         Mount("/yasgui", StaticFiles(directory=YASGUI_BUILD, check_dir=False)),
         Mount("/visualisations", StaticFiles(directory=VISUALISATIONS, check_dir=False)),
         Mount("/ontology", StaticFiles(directory=ONTOLOGY, check_dir=False)),
+        # every entity's IRI path: its page (HTML, Turtle, JSON-LD; issue 16)
+        Route("/entities", index_page(store, base_iri)),
+        Route("/{path:path}", entity_page(store, base_iri)),
     ]
     return Site(sparql, Starlette(routes=routes))
 
@@ -127,7 +134,8 @@ def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:
              for p in sorted(VISUALISATIONS.glob("*.html"))] if VISUALISATIONS.is_dir() else []
     if (ONTOLOGY / "hankegraph.html").is_file():
         pages.append(("/ontology/hankegraph.html", "ontology"))
-    config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": prefixes}
+    config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": prefixes,
+              "base": Settings().base_iri}  # entity IRIs link to their pages here
 
     def items(pairs):
         return " · ".join(f'<a href="{html.escape(h)}">{html.escape(t)}</a>' for h, t in pairs)

@@ -52,21 +52,22 @@ def _slug(filters: Filters) -> str:
 
 
 def outputs(graph, kind: str, description: str) -> tuple[dict[str, bytes], list[dict]]:
-    """Every file of one network by suffix (html, csv, gexf, graphml, png), and
-    its metrics rows."""
+    """Every file of one network by suffix (html, csv, gexf, graphml, png, svg),
+    and its metrics rows."""
     from kg.visualise import analysis, page
     from kg.visualise.layout import layout
-    from kg.visualise.networks import TYPE_NAMES
+    from kg.visualise.networks import RELATION_NAMES, TYPE_NAMES
 
-    positions = layout(graph)
+    planned = page.plan(kind, graph, layout(graph))
     rows = analysis.metrics(graph)
     return {
-        "html": page.render(kind, graph, description, positions).encode("utf-8"),
+        "html": page.render(kind, graph, description, planned=planned).encode("utf-8"),
         "csv": analysis.metrics_csv(rows).encode("utf-8"),
         "gexf": analysis.gexf(graph).encode("utf-8"),
         "graphml": analysis.graphml(graph).encode("utf-8"),
-        "png": analysis.figure_png(kind, graph, positions, page.TITLES[kind],
-                                   page.NODE_COLOURS, TYPE_NAMES),
+        **{fmt: analysis.figure(kind, graph, planned, page.TITLES[kind], page.NODE_COLOURS,
+                                TYPE_NAMES, page.EDGE_COLOURS, RELATION_NAMES, fmt)
+           for fmt in ("png", "svg")},
     }, rows
 
 

@@ -82,40 +82,128 @@ def graphml(graph) -> str:
     return "\n".join(nx.generate_graphml(_for_export(graph))) + "\n"
 
 
-def figure_png(kind: str, graph, positions, title: str, colours: dict[str, str],
-               type_names: dict[str, str], labels: int = 25) -> bytes:
-    """A static figure: nodes coloured by type, the most connected ones labelled."""
+#: Figure size in inches and resolution of the PNG.
+FIGURE_INCHES = (10.0, 7.0)
+FIGURE_DPI = 150
+#: Label size in the figure, points.
+FIGURE_LABEL_PT = 7.0
+
+
+def figure(kind: str, graph, view, title: str, colours: dict[str, str],
+           type_names: dict[str, str], edge_colours: dict[str, str],
+           relation_names: dict[str, str], fmt: str = "png",
+           placed: list | None = None) -> bytes:
+    """A figure for a paper, PNG or SVG, drawn from the page's own readable layout
+    (``view``: kg.visualise.readable.Readable): node sizes in proportion to the
+    page's, lines coloured by relation and, in the funding network, as wide as
+    the euros they carry; the important nodes labelled with their short labels,
+    a label left out where it would cover one already drawn or another node;
+    isolated nodes left out; a legend of types, relations and (funding) euros.
+    Text stays text in the SVG (editable). ``placed``, when given, receives each
+    drawn label and its box and each node's box, in display pixels."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import numpy as np
+    from matplotlib import rcParams
+    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    fig = Figure(figsize=(10, 8), dpi=120)
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    ax.set_title(title)
-    xy = {v: (p[0], -p[1]) for v, p in positions.items()}  # page y grows downwards
-    segments = [(xy[u], xy[v]) for u, v in graph.edges()]
-    if segments:
-        from matplotlib.collections import LineCollection
+    rcParams["svg.hashsalt"] = "hankegraph"  # stable element ids in the SVG
+    rcParams["svg.fonttype"] = "none"
+    shown = sorted(v for v in graph if v not in view.isolated)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.5,
-                                         alpha=0.6, zorder=1))
-    nodes = sorted(graph.nodes(data=True))
-    ax.scatter([xy[v][0] for v, _ in nodes], [xy[v][1] for v, _ in nodes],
-               c=[colours[a["type"]] for _, a in nodes],
-               s=[12 + 8 * graph.degree(v) ** 0.5 * 4 for v, _ in nodes], zorder=2,
-               edgecolors="white", linewidths=0.4)
-    top = sorted(nodes, key=lambda x: (-graph.degree(x[0]), x[1]["name"]))[:labels]
-    for v, a in top:
-        ax.annotate(a["name"], xy[v], fontsize=7, ha="center", va="bottom",
-                    xytext=(0, 5), textcoords="offset points", zorder=3)
-    types = sorted({a["type"] for _, a in nodes})
-    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=colours[t],
-                              label=type_names[t]) for t in types], loc="lower right",
-              fontsize=8, frameon=False)
-    ax.autoscale_view()
+    fig = Figure(figsize=FIGURE_INCHES, dpi=FIGURE_DPI)
+    FigureCanvasAgg(fig)  # a renderer, to measure the labels
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.86))
+    ax.set_axis_off()
+    fig.suptitle(title, fontsize=12, y=0.985)
+    xy = {v: (view.positions[v][0], -view.positions[v][1]) for v in shown}  # y grows down
+    if not shown:
+        return _save(fig, fmt)
+    pts = np.array([xy[v] for v in shown])
+    radius = np.array([view.sizes[v] for v in shown])
+    lo = (pts - radius[:, None]).min(axis=0)
+    hi = (pts + radius[:, None]).max(axis=0)
+    pad = 0.04 * max(float((hi - lo).max()), 1.0)
+    ax.set_xlim(lo[0] - pad, hi[0] + pad)
+    ax.set_ylim(lo[1] - pad, hi[1] + pad)
+    ax.set_aspect("equal", adjustable="box")
+    fig.canvas.draw()  # fixes the data → display transform
+    # points per network unit, so that node sizes are the page's, scaled
+    to_px = ax.transData.transform
+    unit_px = abs(to_px((1, 0))[0] - to_px((0, 0))[0])
+    unit_pt = unit_px * 72 / fig.dpi
+    max_euros = max((a.get("euros") or 0 for _, _, a in graph.edges(data=True)), default=0)
+    edges = [(u, v, a) for u, v, a in sorted(graph.edges(data=True), key=lambda e: e[:2])
+             if u in xy and v in xy]
+    if edges:
+        widths = [0.6 + 6 * (a.get("euros") or 0) / max_euros
+                  if kind == "funding" and max_euros else 0.5 + 0.4 * (a.get("weight", 1) - 1)
+                  for _, _, a in edges]
+        ax.add_collection(LineCollection([(xy[u], xy[v]) for u, v, _ in edges],
+                                         colors=[edge_colours[a["relation"]]
+                                                 for _, _, a in edges],
+                                         linewidths=widths, alpha=0.7, zorder=1))
+    types = [graph.nodes[v]["type"] for v in shown]
+    squares = np.array([t == "Project" for t in types])
+    for marker, mask in (("o", ~squares), ("s", squares)):
+        if mask.any():
+            ax.scatter(pts[mask, 0], pts[mask, 1], marker=marker, zorder=2,
+                       s=(2 * np.maximum(radius[mask] * unit_pt, 1.5)) ** 2,
+                       c=[colours[t] for t, m in zip(types, mask, strict=True) if m],
+                       edgecolors="white", linewidths=0.4)
+    # labels by importance, each kept only where it covers no label already drawn
+    # and no other node
+    renderer = fig.canvas.get_renderer()
+    node_boxes = [(p[0] - r, p[1] - r, p[0] + r, p[1] + r)
+                  for p, r in zip((to_px(q) for q in pts),
+                                  np.maximum(radius * unit_px, 1.5 * fig.dpi / 72),
+                                  strict=True)]
+    index = {v: i for i, v in enumerate(shown)}
+    ranked = [v for v in sorted(shown, key=lambda v: (v not in view.top, -graph.degree(v), v))]
+    drawn: list[tuple[float, float, float, float]] = []
+    for v in ranked[:60]:
+        label = ax.annotate(view.labels[v], xy[v], fontsize=FIGURE_LABEL_PT, ha="center",
+                            va="top", xytext=(0, -(radius[index[v]] * unit_pt + 1.5)),
+                            textcoords="offset points", zorder=3)
+        bb = label.get_window_extent(renderer)
+        box = (bb.x0, bb.y0, bb.x1, bb.y1)
+        others = (b for j, b in enumerate(node_boxes) if j != index[v])
+        if any(_meets(box, b) for b in drawn) or any(_meets(box, b) for b in others):
+            label.remove()
+            continue
+        drawn.append(box)
+        if placed is not None:
+            placed.append(("label", view.labels[v], box))
+    if placed is not None:
+        placed += [("node", v, b) for v, b in zip(shown, node_boxes, strict=True)]
+    handles = [Line2D([], [], marker="s" if t == "Project" else "o", ls="", color=colours[t],
+                      label=type_names[t]) for t in sorted(set(types))]
+    relations = sorted({a["relation"] for _, _, a in edges})
+    handles += [Line2D([], [], color=edge_colours[r], lw=2, label=relation_names[r])
+                for r in relations]
+    if kind == "funding" and max_euros:
+        for share in (1.0, 0.25):
+            handles.append(Line2D([], [], color="#e15759", lw=0.6 + 6 * share,
+                                  label=f"{_euros(max_euros * share)}"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.945),
+               ncol=min(len(handles), 6), fontsize=7, frameon=False, handlelength=3)
+    return _save(fig, fmt)
+
+
+def _meets(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _euros(value: float) -> str:
+    return f"{value:,.0f} €".replace(",", " ")
+
+
+def _save(fig, fmt: str) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
+    fig.savefig(buf, format=fmt, metadata=metadata)
     return buf.getvalue()

@@ -36,7 +36,7 @@ def layout(graph, seed: int = 7, iterations: int = 80, spacing: float = 110.0
             index = {n: i for i, n in enumerate(nodes)}
             edges = np.array([(index[u], index[v]) for u, v in und.subgraph(nodes).edges()
                               if u != v], dtype=np.int64).reshape(-1, 2)
-            pos = _force_directed(len(nodes), edges, rng, iterations)
+            pos = _upright(_force_directed(len(nodes), edges, rng, iterations))
         placed.append((nodes, pos * spacing))
     return _pack(placed, spacing)
 
@@ -63,6 +63,19 @@ def _force_directed(n: int, edges, rng, iterations: int):
         pos += disp * (np.minimum(length, temperature) / length)[:, None]
         temperature -= cooling
     return pos - pos.mean(axis=0)
+
+
+def _upright(pos):
+    """Rotate a component so that its longest axis lies across the screen, which
+    is wider than it is tall."""
+    import numpy as np
+
+    centred = pos - pos.mean(axis=0)
+    _, vectors = np.linalg.eigh(np.cov(centred.T) + 1e-12 * np.eye(2))
+    major = vectors[:, -1]
+    major = major if major[0] >= 0 else -major  # eigh's sign is arbitrary
+    rot = np.array([[major[0], major[1]], [-major[1], major[0]]])
+    return centred @ rot.T
 
 
 def _exact_repulsion(pos, k: float):
@@ -108,7 +121,8 @@ def _repulsion(pos, k: float):
 
 
 def _pack(placed, spacing: float) -> dict[str, tuple[float, float]]:
-    """Shelf packing: components left to right in rows about as wide as the largest."""
+    """Shelf packing: components left to right in rows about as wide as the largest
+    (or as a 5:3 screen)."""
     positions: dict[str, tuple[float, float]] = {}
     boxes = []
     for nodes, pos in placed:
@@ -116,7 +130,8 @@ def _pack(placed, spacing: float) -> dict[str, tuple[float, float]]:
         boxes.append((nodes, pos - lo, float(hi[0] - lo[0]) + spacing,
                       float(hi[1] - lo[1]) + spacing))
     total = sum(w * h for _, _, w, h in boxes)
-    row_width = max(max(w for _, _, w, _ in boxes), math.sqrt(total) * 1.2)
+    # rows about as wide as a 5:3 screen would have them
+    row_width = max(max(w for _, _, w, _ in boxes), math.sqrt(total * 5 / 3))
     x = y = row_height = 0.0
     for nodes, pos, w, h in boxes:
         if x > 0 and x + w > row_width:

@@ -67,6 +67,7 @@ def node_info(node: Node, data: GraphData, links: list[Link], limit: int | None)
 
 def _add_node(g, node: Node, data: GraphData, links: list[Link]) -> None:
     g.add_node(node.iri, name=node.name, type=node.type, wikidata=node.wikidata or "",
+               aliases=node.aliases,
                info=node_info(node, data, links, TOOLTIP_EVIDENCE),
                details=node_info(node, data, links, None))
 
@@ -81,6 +82,46 @@ def _links_by_node(links) -> dict[str, list[Link]]:
 
 def _edge_info(title: str, links: list[Link], data: GraphData) -> str:
     return "\n".join([title, *_evidence_lines(links, data, None)])
+
+
+def facets(data: GraphData) -> dict[str, dict]:
+    """What the page filters on, per project: its funders' names, its regions'
+    names (target areas, the regions of its target municipalities and of its
+    participants, as ``--region`` does) and its first and last year."""
+    funders: dict[str, set[str]] = defaultdict(set)
+    regions: dict[str, set[str]] = defaultdict(set)
+
+    def regions_of(iri: str) -> set[str]:
+        node = data.nodes.get(iri)
+        if node is None:
+            return set()
+        found = {iri} if node.type == "Region" else set()
+        return found | {r for r in node.in_regions if r in data.nodes}
+
+    for lk in data.links:
+        if lk.relation == "funds":
+            funders[lk.target].add(data.nodes[lk.source].name)
+        elif lk.relation in ROLES:
+            regions[lk.target] |= {data.nodes[r].name for r in regions_of(lk.source)}
+    out = {}
+    for p in sorted(data.projects()):
+        node = data.nodes[p]
+        for area in node.target_areas:
+            regions[p] |= {data.nodes[r].name for r in regions_of(area)}
+        out[p] = {"funders": sorted(funders[p]), "regions": sorted(regions[p]),
+                  "start": int(node.start[:4]) if node.start else None,
+                  "end": int(node.end[:4]) if node.end else None}
+    return out
+
+
+def _projects_of(g, data: GraphData, links) -> None:
+    """Each node's projects (itself, for a project), for the page's filters."""
+    mine: dict[str, set[str]] = defaultdict(set)
+    for lk in links:
+        mine[lk.source].add(lk.target)
+    for v, a in g.nodes(data=True):
+        a["projects"] = sorted({v} if a["type"] == "Project" else mine.get(v, set()))
+    g.graph["facets"] = facets(data)
 
 
 def collaboration(data: GraphData):
@@ -113,7 +154,9 @@ def collaboration(data: GraphData):
                           key=lambda lk: (lk.target, lk.source, lk.relation))
         g.add_edge(u, v, relation="collaborates", weight=len(projects),
                    projects="; ".join(data.nodes[p].name for p in projects),
+                   project_iris=projects,
                    info=_edge_info("\n".join(lines), evidence, data))
+    _projects_of(g, data, roles)
     return g
 
 
@@ -131,6 +174,7 @@ def projects(data: GraphData):
                    info=_edge_info(f"{data.nodes[lk.source].name} — "
                                    f"{RELATION_NAMES[lk.relation]} — "
                                    f"{data.nodes[lk.target].name}", [lk], data))
+    _projects_of(g, data, roles)
     return g
 
 
@@ -156,6 +200,7 @@ def funding(data: GraphData):
         g.add_edge(lk.target, lk.source, relation="administeredBy", weight=1, euros=0.0,
                    info=_edge_info(f"{data.nodes[lk.target].name} — administered by — "
                                    f"{data.nodes[lk.source].name}", [lk], data))
+    _projects_of(g, data, funds + admins)
     return g
 
 

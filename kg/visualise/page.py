@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.settings import Settings
 from kg.visualise.layout import layout
 from kg.visualise.networks import RELATION_NAMES, TYPE_NAMES
+from kg.visualise.readable import BASE_FONT, HIDDEN_BELOW_PX, MAX_VISIBLE_PX, readable
 
-#: Beyond this many nodes the browser does not simulate physics: the positions
-#: computed in Python are final, and edges are straight lines.
+#: Beyond this many nodes the browser hides edges while the view is dragged.
+#: (Physics is off at every size: the positions computed in Python are final.)
 PHYSICS_LIMIT = 300
 
 NODE_COLOURS = {"Organisation": "#4e79a7", "Municipality": "#59a14f", "Region": "#9c755f",
@@ -59,8 +61,14 @@ class PageInfo:
     summary: str
     help: str
     names: list[str]
-    node_legend: list[tuple[str, str]]
+    node_legend: list[tuple[str, str, str]]  # type, its name, colour
     edge_legend: list[tuple[str, str]]
+    facets: dict  # per project: funders, regions, start and end year (networks.facets)
+    funders: list[str]
+    regions: list[str]
+    years: list[int]
+    isolated: int  # nodes without links, hidden until the toggle shows them
+    base_iri: str  # served by kg serve, an entity's page is at its IRI's path
 
 
 def _node_size(kind: str, graph, node: str, attrs: dict, max_euros: float) -> float:
@@ -76,50 +84,75 @@ def _edge_width(kind: str, attrs: dict, max_euros: float) -> float:
     return round(1 + math.log2(attrs.get("weight", 1)) * 1.5, 1)
 
 
-def vis_data(kind: str, graph, positions) -> tuple[list[dict], list[dict]]:
+def plan(kind: str, graph, positions=None):
+    """The readable layout of ``graph`` (kg.visualise.readable), from ``positions``
+    (the force layout; computed when not given)."""
+    positions = positions if positions is not None else layout(graph)
+    max_node_euros = max((a.get("euros") or 0 for _, a in graph.nodes(data=True)), default=0)
+    sizes = {n: round(_node_size(kind, graph, n, a, max_node_euros), 1)
+             for n, a in graph.nodes(data=True)}
+    return readable(graph, kind, positions, sizes)
+
+
+def vis_data(kind: str, graph, positions=None, planned=None) -> tuple[list[dict], list[dict]]:
     """vis-network's node and edge records, sorted so that pages are byte-stable."""
     max_euros = max((a.get("euros") or 0 for _, _, a in graph.edges(data=True)), default=0)
-    max_node_euros = max((a.get("euros") or 0 for _, a in graph.nodes(data=True)), default=0)
+    view = planned if planned is not None else plan(kind, graph, positions)
     nodes = []
     for n, a in sorted(graph.nodes(data=True)):
-        x, y = positions[n]
-        nodes.append({"id": n, "label": a["name"], "group": a["type"],
+        x, y = view.positions[n]
+        nodes.append({"id": n, "label": view.labels[n], "name": a["name"],
+                      "aliases": list(a.get("aliases", ())), "type": a["type"],
                       "color": NODE_COLOURS[a["type"]], "title": a["info"],
                       "details": a["details"], "wikidata": a["wikidata"],
-                      "shape": "box" if a["type"] == "Project" else "dot",
-                      "size": round(_node_size(kind, graph, n, a, max_node_euros), 1),
+                      "shape": "square" if a["type"] == "Project" else "dot",
+                      "size": view.sizes[n], "font": {"size": view.fonts[n]},
+                      "degree": graph.degree(n), "euros": a.get("euros") or 0,
+                      "top": n in view.top, "isolated": n in view.isolated,
+                      "projects": list(a.get("projects", ())),
+                      **({"hidden": True} if n in view.isolated else {}),
                       "x": x, "y": y})
     edges = []
     for i, (u, v, a) in enumerate(sorted(graph.edges(data=True), key=lambda e: e[:2])):
         edges.append({"id": i, "from": u, "to": v, "title": a["info"], "info": a["info"],
                       "color": EDGE_COLOURS[a["relation"]],
                       "width": _edge_width(kind, a, max_euros),
+                      "projects": list(a.get("project_iris", ())),
                       **({"arrows": "to"} if graph.is_directed() else {})})
     return nodes, edges
 
 
 def options(n_nodes: int) -> dict:
-    physics = n_nodes <= PHYSICS_LIMIT
+    """The positions from Python are final (physics would undo the overlap
+    removal); labels smaller than HIDDEN_BELOW_PX on screen are not drawn."""
     return {
-        "physics": {"enabled": physics, "solver": "barnesHut",
-                    "stabilization": {"enabled": physics, "iterations": 150}},
+        "physics": {"enabled": False, "stabilization": {"enabled": False}},
         "layout": {"randomSeed": 7, "improvedLayout": False},
         "edges": {"smooth": False},
-        "nodes": {"font": {"size": 14}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": not physics,
+        "nodes": {"font": {"size": BASE_FONT},
+                  "scaling": {"label": {"enabled": False, "drawThreshold": HIDDEN_BELOW_PX + 1,
+                                        "maxVisible": MAX_VISIBLE_PX}}},
+        "interaction": {"hover": True, "tooltipDelay": 150,
+                        "hideEdgesOnDrag": n_nodes > PHYSICS_LIMIT,
                         "navigationButtons": False},
     }
 
 
-def render(kind: str, graph, description: str, positions=None) -> str:
+def _years(facets) -> list[int]:
+    """Every year some project of the page runs in (open ends stop at the others)."""
+    bounds = [y for x in facets for y in (x["start"], x["end"]) if y is not None]
+    return list(range(min(bounds), max(bounds) + 1)) if bounds else []
+
+
+def render(kind: str, graph, description: str, positions=None, planned=None) -> str:
     """The page's HTML; raises if it would load anything from outside."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader
     from pyvis.network import Network
 
-    positions = positions if positions is not None else layout(graph)
     net = Network(height="100%", width="100%", directed=graph.is_directed(),
                   cdn_resources="in_line", heading=TITLES[kind])
-    net.nodes, net.edges = vis_data(kind, graph, positions)
+    planned = planned if planned is not None else plan(kind, graph, positions)
+    net.nodes, net.edges = vis_data(kind, graph, positions, planned)
     net.node_ids = [n["id"] for n in net.nodes]
     net.options = options(len(net.nodes))
     pyvis_templates = Path(net.template_dir)
@@ -128,16 +161,28 @@ def render(kind: str, graph, description: str, positions=None) -> str:
                                   autoescape=True)
     net.path = "page.html"
     types = sorted({a["type"] for _, a in graph.nodes(data=True)})
+    in_page = {p for _, a in graph.nodes(data=True) for p in a.get("projects", ())}
+    shown_facets = {p: x for p, x in graph.graph.get("facets", {}).items() if p in in_page}
     relations = sorted({a["relation"] for _, _, a in graph.edges(data=True)})
     net.templateEnv.globals["page"] = PageInfo(
         title=TITLES[kind],
         summary=f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
                 f"{description}",
         help=HELP[kind] + "\n\nHover for a summary, click a node or a line for all of its "
-                          "evidence (the sentence and the document).",
-        names=sorted({a["name"] for _, a in graph.nodes(data=True)}),
-        node_legend=[(TYPE_NAMES[t], NODE_COLOURS[t]) for t in types],
+                          "evidence (the sentence and the document); a click on a node "
+                          "also dims everything but its neighbours. Filter by type (the "
+                          "legend's boxes), funder, region or year above; Find searches "
+                          "names, aliases and acronyms.",
+        names=sorted({name for _, a in graph.nodes(data=True)
+                      for name in (a["name"], *a.get("aliases", ()))}),
+        node_legend=[(t, TYPE_NAMES[t], NODE_COLOURS[t]) for t in types],
         edge_legend=[(RELATION_NAMES[r], EDGE_COLOURS[r]) for r in relations],
+        facets=shown_facets,
+        funders=sorted({f for x in shown_facets.values() for f in x["funders"]}),
+        regions=sorted({r for x in shown_facets.values() for r in x["regions"]}),
+        years=_years(shown_facets.values()),
+        isolated=len(planned.isolated),
+        base_iri=Settings().base_iri,
     )
     html = net.generate_html()
     leaks = external_resources(html)

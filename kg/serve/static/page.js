@@ -24,5 +24,17 @@
       requestConfig: { ...Yasgui.Tab.getDefaults().requestConfig, endpoint: endpoint, method: "POST" },
     });
   });
+  // An entity's IRI in the results links to its page on this server, not to
+  // the base IRI's host, where nothing answers for a local dataset.
+  if (cfg.base) {
+    const local = () => {
+      document.querySelectorAll(`#yasgui a[href^="${cfg.base}"]`).forEach((a) => {
+        a.href = "/" + a.getAttribute("href").slice(cfg.base.length);
+        a.removeAttribute("target");
+      });
+    };
+    new MutationObserver(local).observe(document.getElementById("yasgui"),
+                                        { childList: true, subtree: true });
+  }
   window.kgYasgui = yasgui;  // for the browser test and the console
 })();
