@@ -1,6 +1,7 @@
 """What researchers rely on in the graph built from the bundled documents,
 asked the way they ask: with SPARQL."""
 
+from kg.settings import REPO_ROOT
 from kg.store import select
 
 PREFIXES = """
@@ -105,3 +106,15 @@ def test_municipality_links_to_region_and_wikidata(bundled_store):
     assert ask(bundled_store, """?m hg:municipalityCode "297" ; hg:inRegion ?r ;
         <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q162279> .
         ?r hg:regionCode "11" ; rdfs:label "Pohjois-Savo" .""")
+
+
+def test_readme_tour_shows_what_a_build_of_the_bundled_documents_prints(bundled_build):
+    """The README's tour quotes `kg build`'s summary: its counts are those of a real
+    build of data/docs with the code and model of this commit."""
+    _, report = bundled_build
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    quoted = [line for line in report.summary().splitlines()
+              if line.startswith(("documents:", "entities:", "facts:", "merges across"))]
+    assert len(quoted) == 4
+    for line in quoted:
+        assert line in readme, f"README's tour is stale: a build prints {line!r}"
