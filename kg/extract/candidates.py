@@ -3,10 +3,10 @@
 A :class:`Reading` is one document read by the rule layer: its parsed lines,
 the finders' entity candidates grouped into document-level entities (one group
 per mention key), the rule claims, and the clause units the relation rules
-read. Nothing here decides: the learned model (kg.extract.learned) keeps or
-drops each entity, picks each project name's boundaries among a family of
-shorter spans, and decides each candidate pair's relations; the finders and
-the rules that fired are its features.
+read. Nothing here decides: the learned model (kg.extract.learned) picks each
+name's span among its shorter forms, accepts or refuses the proposals made
+below, and scores each candidate pair; the finders and the rules that fired
+are among its features.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from kg.extract.relations import RawClaim, RelationReader, Unit
 from kg.extract.rules import _short_forms, mention_key
 from kg.model import Document, EntityType, Relation, Span
 
-#: how many leading words a project name may lose (`Kuhmon kaupungin Maastopyöräilyreitti`)
+#: how many leading words a project name may lose (`Alajoen kunnan Kylätalo kuntoon`)
 MAX_DROPPED_WORDS = 12
 
 
@@ -66,8 +66,8 @@ class Reading:
 def name_variants(c: Cand, line: Line) -> list[tuple[int, str]]:
     """A project candidate's family of shorter names: the words from the k-th on
     (k leading words dropped), as (k, name). The finders sometimes take in the
-    owner's genitive or a decision's preamble (`Kuhmon kaupungin X`,
-    `… rahoituksen myöntäminen X`); which k is the name is the model's choice."""
+    owner's genitive or a decision's preamble (`Alajoen kunnan X`,
+    `… avustuksen myöntäminen X`); which k is the name is the model's choice."""
     words = c.name.split(" ")
     out = [(0, c.name)]
     for k in range(1, min(len(words), MAX_DROPPED_WORDS + 1)):
@@ -113,7 +113,7 @@ def title_places(finder: MentionFinder, cands: list[Cand], lines: list[Line]) ->
             if not (t.text[:1].isupper() and t.text[:1].isalpha()):
                 continue
             if t.text.isupper() and not c.name.isupper():
-                continue  # an acronym or a numeral (`vaihe II`), not `Ii`
+                continue  # an acronym or a Roman numeral (`osa II`), not the municipality Ii
             record = finder._place_record(t.text)
             if record is None:
                 continue
@@ -209,7 +209,7 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
             glued = not m.group(0)[0].isspace()
             holder = next((t for t in line.toks if t.start <= marker_at < t.end), None)
             if glued and holder is not None and holder.start < marker_at:
-                end = marker_at  # `Kantrivoimaa-koulutushanke`: the name ends inside the token
+                end = marker_at  # `Kylävoimaa-koulutushanke`: the name ends inside the token
                 before = [t for t in line.toks if t.i < holder.i]
                 start = holder.start
             else:
@@ -245,7 +245,7 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
 def place_proposals(lines: list[Line], existing: list[Cand]) -> list[Cand]:
     """Places the finders did not take: any capitalised word Voikko knows as a place
     name (a country, a sea, `Pohjois-Suomi`), and `<genitive> seutu` areas
-    (`Forssan seudulla`). The ``place`` head decides which are mentions."""
+    (`Alajoen seudulla`). The ``place`` head decides which are mentions."""
     from kg.extract.mentions import _place_nominative
     from kg.extract.morphology import word_classes
 
