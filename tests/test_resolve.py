@@ -222,3 +222,28 @@ def test_every_entity_says_why_in_each_of_its_documents(authority):
         for d, _names in e.names_by_document:
             assert dict(e.notes)[d].strip(), e.iri_key
     assert "municipalityCode 297" in note(res, "municipality/297", "a")
+
+
+def test_a_fact_stated_twice_through_two_mentions_of_one_entity_is_one_fact(authority):
+    """`Kuopio` and `Kuopion kaupunki` are one entity: their two funding claims for one
+    project are one fact (one Grant node, one provenance), the more probable one, with
+    the amount the other gave; a date stated twice keeps both statements."""
+    text = "Kuopio\nKuopion kaupunki\nTesti\n"
+    muni = EntityType.MUNICIPALITY
+    ex = doc("d1", ("a", muni, "Kuopio", False, "municipality:297"),
+             ("b", muni, "Kuopion kaupunki", False, "municipality:297"),
+             ("p", PROJECT, "Testi"), text=text,
+             claims=(Claim(Relation.FUNDS, "a", "p", None, Span(0, 6, "Kuopio"), "r1", 0.6,
+                           amount_eur=1000.0),
+                     Claim(Relation.FUNDS, "b", "p", None, Span(7, 23, "Kuopion kaupunki"),
+                           "r2", 0.9),
+                     Claim(Relation.START_DATE, "p", None, "2024", Span(0, 6, "Kuopio"), "r3",
+                           0.5),
+                     Claim(Relation.START_DATE, "p", None, "2024", Span(24, 29, "Testi"), "r3",
+                           0.7)))
+    res = resolve([ex], authority)
+    funds = [f for f in res.facts if f.relation is Relation.FUNDS]
+    assert len(funds) == 1
+    assert (funds[0].confidence, funds[0].rule, funds[0].amount_eur) == (0.9, "r2", 1000.0)
+    dates = [f for f in res.facts if f.relation is Relation.START_DATE]
+    assert [f.confidence for f in dates] == [0.7, 0.7]

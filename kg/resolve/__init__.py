@@ -160,15 +160,40 @@ def resolve(extractions: Iterable[Extraction], authority: Authority,
 
 def _one_confidence_per_fact(facts: list[Fact]) -> list[Fact]:
     """Two mentions that resolve to one entity can make one document state the same
-    fact twice, with the model's two probabilities; the fact (and its Grant or
-    Participation node) gets one confidence, the higher."""
-    best: dict[tuple, float] = {}
+    fact twice, with two probabilities and two sentences. A fact between entities is
+    one Grant or Participation node with one provenance, so it is kept once: the
+    more probable statement (the earlier on a tie), with an amount or share the other
+    gave if it has none. A value fact (a date, a total) keeps each statement, with the
+    higher confidence on all."""
+    best: dict[tuple, Fact] = {}
+    top: dict[tuple, float] = {}
     for f in facts:
         key = (f.relation, f.subject, f.object, str(f.value))
-        best[key] = max(best.get(key, 0.0), f.confidence)
-    return [f if f.confidence == best[(f.relation, f.subject, f.object, str(f.value))]
-            else replace(f, confidence=best[(f.relation, f.subject, f.object, str(f.value))])
-            for f in facts]
+        top[key] = max(top.get(key, 0.0), f.confidence)
+        if f.object is None:
+            continue
+        kept = best.get(key)
+        if kept is None or (f.confidence, -f.span.start) > (kept.confidence, -kept.span.start):
+            f = replace(f, amount_eur=f.amount_eur if f.amount_eur is not None
+                        else (kept.amount_eur if kept else None),
+                        share_percent=f.share_percent if f.share_percent is not None
+                        else (kept.share_percent if kept else None))
+            best[key] = f
+        elif kept.amount_eur is None and f.amount_eur is not None or \
+                kept.share_percent is None and f.share_percent is not None:
+            best[key] = replace(kept, amount_eur=kept.amount_eur if kept.amount_eur is not None
+                                else f.amount_eur,
+                                share_percent=kept.share_percent
+                                if kept.share_percent is not None else f.share_percent)
+    out = []
+    for f in facts:
+        key = (f.relation, f.subject, f.object, str(f.value))
+        if f.object is not None:
+            if best.get(key) is not None:
+                out.append(best.pop(key))
+            continue
+        out.append(f if f.confidence == top[key] else replace(f, confidence=top[key]))
+    return out
 
 
 # ------------------------------------------------------------------ identity
