@@ -59,6 +59,8 @@ def cmd_build(args) -> int:
         print(f"error: {args.curation}: no such curation file", file=sys.stderr)
         return 2
     settings = _settings(args)
+    if _extractor_refused(settings):
+        return 2
     if not args.paths and not settings.docs_dir.is_dir():
         print(f"error: no {settings.docs_dir} folder in {Path.cwd()}: kg works in the current "
               f"folder; put the documents in {settings.docs_dir}, or name files or folders "
@@ -222,9 +224,20 @@ def cmd_push(args) -> int:
     return 0
 
 
+def _extractor_refused(settings: Settings) -> bool:
+    from kg.extract import extractor_problem
+
+    problem = extractor_problem(settings.extractor, settings.model_dir)
+    if problem is not None:
+        print(f"error: {problem}; nothing was built", file=sys.stderr)
+    return problem is not None
+
+
 def cmd_evaluate(args) -> int:
     from kg.evaluate import cross_validate, evaluate
 
+    if args.cv is None and _extractor_refused(_settings(args)):
+        return 2
     if args.cv is not None:
         return cross_validate(Path(args.gold), args.cv, settings=_settings(args),
                               as_json=args.json)

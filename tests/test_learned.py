@@ -266,3 +266,22 @@ def test_train_refuses_a_missing_folder(tmp_path, capsys):
                  "--out", str(tmp_path / "m")]) == 2
     assert "nope: not a folder" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_build_with_a_missing_or_foreign_model_is_one_clear_line(tmp_path, capsys):
+    from kg.cli import main
+    from tests.conftest import BUNDLED_DOCS
+
+    out = tmp_path / "out"
+    assert main(["--no-progress", "build", str(BUNDLED_DOCS), "--out", str(out), "--no-cache",
+                 "--model", str(tmp_path / "none")]) == 2
+    assert "none/model.json: no model here; train one with `kg train" in capsys.readouterr().err
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "model.json").write_text("[1, 2]", encoding="utf-8")
+    assert main(["--no-progress", "build", str(BUNDLED_DOCS), "--out", str(out), "--no-cache",
+                 "--model", str(tmp_path / "foreign")]) == 2
+    assert "not a hankegraph-linear-v1 model" in capsys.readouterr().err
+    assert main(["--no-progress", "build", str(BUNDLED_DOCS), "--out", str(out),
+                 "--extractor", "nope.v9"]) == 2
+    assert "unknown extractor 'nope.v9'" in capsys.readouterr().err
+    assert not out.exists()

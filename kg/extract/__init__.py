@@ -45,3 +45,21 @@ def get_extractor(name: str, **kwargs) -> Extractor:
     except KeyError:
         known = ", ".join(sorted(_REGISTRY)) or "none"
         raise KeyError(f"unknown extractor {name!r} (registered: {known})") from None
+
+
+def extractor_problem(name: str, model_dir) -> str | None:
+    """Why an extractor cannot run with these settings (an unknown name, a missing or
+    foreign model folder), or None: asked before a build starts, so that the message
+    names the problem instead of a worker's traceback."""
+    from kg.extract import learned, rules  # noqa: F401  (registers the built-in extractors)
+
+    if name not in _REGISTRY:
+        return f"unknown extractor {name!r} (registered: {', '.join(sorted(_REGISTRY))})"
+    if name == learned.NAME:
+        from kg.extract.model import Model
+
+        try:
+            Model.load(model_dir)
+        except (FileNotFoundError, ValueError) as e:
+            return str(e)
+    return None
