@@ -3,8 +3,8 @@
 Gold names are nominative and carry no offsets. The finders already give
 each candidate its nominative name (Voikko's base form of the head word), so a
 candidate entity aligns with a gold entity exactly as the scorer would match
-them (kg.scoring: same type, a shared name or alias after folding). A project
-candidate's name variants align the same way. What cannot be aligned is
+them (kg.scoring: same type, a shared name or alias after folding); a proposal's
+name variants are labelled the same way in kg.extract.train. What cannot be aligned is
 reported with its reason, so a researcher training on their own annotations
 sees how much of their gold the candidates could reach.
 """
@@ -88,9 +88,3 @@ def align(reading: Reading, gold: dict) -> Alignment:
             a.why_not[f"fact {rel}: an end not aligned"] += 1
     return a
 
-
-def variant_labels(variants: list[tuple[int, str]], gold: dict) -> list[bool]:
-    """Which of a project candidate's name variants is a gold project's name or alias."""
-    names = {fold(n) for e in gold["entities"] if e["type"] == "Project"
-             for n in (e["name"], *e.get("aliases", []))}
-    return [fold(name) in names for _k, name in variants]

@@ -218,6 +218,25 @@ def variant_features(c: Cand, dropped: int, name: str, line: Line, text: str,
 
 # ---------------------------------------------------------------------- entities
 
+def _neighbourhood(f: dict, prefix: str, reading: Reading, idx: DocIndex, g: Group,
+                   mentions: int, window: int) -> None:
+    """Where a group's first mentions sit: their layout keys, the base forms of the
+    words around them, and the cases of their last words."""
+    for p in idx.places[g.key][:mentions]:
+        if p.key_group:
+            f[f"{prefix}key={p.key_group}"] = 1
+        left, right = idx.context(p, window, window)
+        for w in _words(left):
+            f[f"{prefix}left={lemma(w)}"] = 1
+        for w in _words(right):
+            f[f"{prefix}right={lemma(w)}"] = 1
+    for c in g.cands[:mentions]:
+        surface = reading.document.text[c.start:c.end].split()
+        if surface:
+            for case in case_tags(surface[-1]) or ("none",):
+                f[f"{prefix}case={case}"] = 1
+
+
 def entity_features(reading: Reading, idx: DocIndex, g: Group, rule_relations: Counter) -> dict:
     f: dict = {"bias": 1, f"type={g.type.value}": 1}
     t = g.type.value
@@ -232,19 +251,7 @@ def entity_features(reading: Reading, idx: DocIndex, g: Group, rule_relations: C
     places = idx.places[g.key]
     first_line = min(p.line for p in places)
     f[f"{t}:first_line={_bucket(first_line)}"] = 1
-    for p in places[:6]:
-        if p.key_group:
-            f[f"{t}:key={p.key_group}"] = 1
-        left, right = idx.context(p, 2, 2)
-        for w in _words(left):
-            f[f"{t}:left={lemma(w)}"] = 1
-        for w in _words(right):
-            f[f"{t}:right={lemma(w)}"] = 1
-    for c in g.cands[:6]:
-        surface = reading.document.text[c.start:c.end].split()
-        if surface:
-            for case in case_tags(surface[-1]) or ("none",):
-                f[f"{t}:case={case}"] = 1
+    _neighbourhood(f, f"{t}:", reading, idx, g, 6, 2)
     for rel in rule_relations:
         f[f"{t}:in_rule={rel}"] = 1
     if not rule_relations:
@@ -305,19 +312,7 @@ def pair_features(reading: Reading, idx: DocIndex, a: Group, b: Group,
         if how is not None and how[0] == b.key:
             f[f"focus={how[1]}"] = 1
     # a's neighbourhood: words, cases, layout keys (where its mentions sit)
-    for p in pa[:8]:
-        if p.key_group:
-            f[f"a_key={p.key_group}"] = 1
-        left, right = idx.context(p)
-        for w in _words(left):
-            f[f"a_left={lemma(w)}"] = 1
-        for w in _words(right):
-            f[f"a_right={lemma(w)}"] = 1
-    for c in a.cands[:8]:
-        surface = reading.document.text[c.start:c.end].split()
-        if surface:
-            for case in case_tags(surface[-1]) or ("none",):
-                f[f"a_case={case}"] = 1
+    _neighbourhood(f, "a_", reading, idx, a, 8, WINDOW)
     for p in pb[:8]:
         if p.key_group:
             f[f"b_key={p.key_group}"] = 1

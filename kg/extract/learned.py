@@ -80,32 +80,31 @@ def variant_chooser(model: Model | None, head_name: str = "variant"):
     return choose
 
 
-def scored_proposals(model: Model, lines, text: str, cands):
-    """Every proposed project span, cut to its chosen variant, with its features."""
-    choose = variant_chooser(model)
+def _chosen_variants(model: Model, head_name: str, proposals, lines, text: str, cands):
+    """Each proposal cut to the variant the ``head_name`` head picks, with the
+    features the accepting head reads."""
+    choose = variant_chooser(model, head_name)
     folded = fold(text)
     out = []
-    for p in project_proposals(lines, text, cands):
+    for p in proposals:
         variants = name_variants(p, lines[p.line])
         k = choose(p, variants, lines, text) if choose else 0
         dropped, name = variants[k]
         chosen = with_name(p, name, dropped, lines[p.line])
         out.append((chosen, proposal_features(p, dropped, name, lines, text, folded, cands)))
     return out
+
+
+def scored_proposals(model: Model, lines, text: str, cands):
+    """Every proposed project span, cut to its chosen variant, with its features."""
+    return _chosen_variants(model, "variant", project_proposals(lines, text, cands), lines,
+                            text, cands)
 
 
 def scored_funding(model: Model, finder, lines, text: str, cands):
     """Every proposed funding name, cut to its chosen variant, with its features."""
-    choose = variant_chooser(model, "funding_variant")
-    folded = fold(text)
-    out = []
-    for p in funding_proposals(finder, lines, text, cands):
-        variants = name_variants(p, lines[p.line])
-        k = choose(p, variants, lines, text) if choose else 0
-        dropped, name = variants[k]
-        chosen = with_name(p, name, dropped, lines[p.line])
-        out.append((chosen, proposal_features(p, dropped, name, lines, text, folded, cands)))
-    return out
+    return _chosen_variants(model, "funding_variant",
+                            funding_proposals(finder, lines, text, cands), lines, text, cands)
 
 
 def scored_places(lines, text: str, cands):

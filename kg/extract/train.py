@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.authority import fold, load_authority
-from kg.extract.align import Alignment, align, variant_labels
+from kg.extract.align import Alignment, align
 from kg.extract.candidates import (
     funding_proposals,
     name_variants,
@@ -112,16 +112,22 @@ def fingerprint_code() -> str:
 
 # ---------------------------------------------------------------------- training
 
-def _variant_rows(finder: MentionFinder, docs: list[GoldDoc]):
+def _gold_names(d: GoldDoc, etype: str) -> set[str]:
+    return {fold(n) for e in d.gold["entities"] if e["type"] == etype
+            for n in (e["name"], *e.get("aliases", []))}
+
+
+def _variant_rows(docs: list[GoldDoc], etype: str, families):
+    """Rows of a variant head: every span of every family (``families(doc)``: the
+    longest candidates) that has a gold name of type ``etype`` among its variants."""
     rows, labels = [], []
     for d in docs:
         text = d.document.text
         folded = fold(text)
-        found = finder.find(d.lines, text)
-        projects = [c for c in found if c.type is EntityType.PROJECT]
-        for c in projects + project_proposals(d.lines, text, found):
+        names = _gold_names(d, etype)
+        for c in families(d):
             variants = name_variants(c, d.lines[c.line])
-            marks = variant_labels(variants, d.gold)
+            marks = [fold(name) in names for _k, name in variants]
             if not any(marks):
                 continue  # no variant is a gold name: nothing to choose between
             for (k, name), mark in zip(variants, marks, strict=True):
@@ -130,46 +136,19 @@ def _variant_rows(finder: MentionFinder, docs: list[GoldDoc]):
     return rows, labels
 
 
-def _proposal_rows(finder: MentionFinder, docs: list[GoldDoc], model: Model):
+def _acceptance_rows(finder: MentionFinder, docs: list[GoldDoc], model: Model, etype: str,
+                     scored):
+    """Rows of a proposal head: each proposal (``scored(doc, cands)``, cut to its chosen
+    variant) against the finders' candidates as read() gives them, labelled by
+    whether it is a gold name of type ``etype``."""
     rows, labels = [], []
+    choose = variant_chooser(model)
     for d in docs:
-        names = {fold(n) for e in d.gold["entities"] if e["type"] == "Project"
-                 for n in (e["name"], *e.get("aliases", []))}
+        names = _gold_names(d, etype)
         cands = finder.find(d.lines, d.document.text)
-        choose = variant_chooser(model)
         if choose is not None:
             cands = [_renamed(c, d, choose) for c in cands]
-        for c, f in scored_proposals(model, d.lines, d.document.text, cands):
-            rows.append(f)
-            labels.append(fold(c.name) in names)
-    return rows, labels
-
-
-def _funding_variant_rows(finder: MentionFinder, docs: list[GoldDoc]):
-    rows, labels = [], []
-    for d in docs:
-        text = d.document.text
-        folded = fold(text)
-        names = {fold(n) for e in d.gold["entities"] if e["type"] == "Funding"
-                 for n in (e["name"], *e.get("aliases", []))}
-        for c in funding_proposals(finder, d.lines, text, finder.find(d.lines, text)):
-            variants = name_variants(c, d.lines[c.line])
-            marks = [fold(name) in names for _k, name in variants]
-            if not any(marks):
-                continue
-            for (k, name), mark in zip(variants, marks, strict=True):
-                rows.append(variant_features(c, k, name, d.lines[c.line], text, folded))
-                labels.append(mark)
-    return rows, labels
-
-
-def _funding_rows(finder: MentionFinder, docs: list[GoldDoc], model: Model):
-    rows, labels = [], []
-    for d in docs:
-        names = {fold(n) for e in d.gold["entities"] if e["type"] == "Funding"
-                 for n in (e["name"], *e.get("aliases", []))}
-        cands = finder.find(d.lines, d.document.text)
-        for c, f in scored_funding(model, finder, d.lines, d.document.text, cands):
+        for c, f in scored(d, cands):
             rows.append(f)
             labels.append(fold(c.name) in names)
     return rows, labels
@@ -233,17 +212,31 @@ def _tally(report: Counter, a: Alignment) -> None:
 def fit(docs: list[GoldDoc], authority_dir: Path) -> tuple[Model, Counter]:
     """Train every head on ``docs``; also return the alignment report."""
     finder = MentionFinder(load_authority(authority_dir))
-    rows, labels = _variant_rows(finder, docs)
+    def projects(d: GoldDoc) -> list:
+        found = finder.find(d.lines, d.document.text)
+        return [c for c in found if c.type is EntityType.PROJECT] + \
+            project_proposals(d.lines, d.document.text, found)
+
+    def funding(d: GoldDoc) -> list:
+        return funding_proposals(finder, d.lines, d.document.text,
+                                 finder.find(d.lines, d.document.text))
+
+    rows, labels = _variant_rows(docs, "Project", projects)
     heads: dict[str, Head] = {"variant": fit_head(rows, labels, C_VARIANT)}
-    rows, labels = _proposal_rows(finder, docs, Model(dict(heads)))
+    rows, labels = _acceptance_rows(
+        finder, docs, Model(dict(heads)), "Project",
+        lambda d, cands: scored_proposals(Model(dict(heads)), d.lines, d.document.text, cands))
     heads["project"] = fit_head(rows, labels, C_PROJECT)
     heads["project"].threshold = PROJECT_THRESHOLD
     rows, labels = _place_rows(finder, docs)
     heads["place"] = fit_head(rows, labels, C_PROJECT)
     heads["place"].threshold = PROJECT_THRESHOLD
-    rows, labels = _funding_variant_rows(finder, docs)
+    rows, labels = _variant_rows(docs, "Funding", funding)
     heads["funding_variant"] = fit_head(rows, labels, C_VARIANT)
-    rows, labels = _funding_rows(finder, docs, Model(dict(heads)))
+    model = Model(dict(heads))
+    rows, labels = _acceptance_rows(
+        finder, docs, model, "Funding",
+        lambda d, cands: scored_funding(model, finder, d.lines, d.document.text, cands))
     heads["funding"] = fit_head(rows, labels, C_PROJECT)
     heads["funding"].threshold = PROJECT_THRESHOLD
     model = Model(dict(heads))
