@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph.io import TRIG_NAME, TTL_NAME
-from kg.serve.engine import Job, execute
+from kg.serve.engine import Job, error, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
 from kg.serve.http import TEXT, Reply, Request
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
@@ -68,13 +68,18 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
                                 query_string, body)
             if req.query is None:
                 return describe_service(StarletteRequest(request.scope()))
-            check_query(req.query, allow_service)
         except Refused as e:
             return _reply(e.status, e.message)
         job = Job(req.query, request.header(b"accept"), req.default_graphs, req.named_graphs,
                   prefixes, max_rows)
+        # the check parses the query: however long that takes, it counts against the
+        # timeout like the query itself
         with timed(timeout, late) as watch:
-            answer = execute(store, job)
+            try:
+                check_query(req.query, allow_service)
+                answer = execute(store, job)
+            except Refused as e:
+                answer = error(e.status, e.message)
         if watch.expired:  # the client has its 503, and this worker is retiring
             return None
         return Reply(answer.status, answer.content_type, answer.body)
