@@ -149,7 +149,8 @@ def _query_endpoint(args, query: str) -> int:
 def cmd_serve(args) -> int:
     from kg.serve import ServeOptions, serve
 
-    kw = {k: getattr(args, k) for k in ("timeout", "max_rows", "max_request_bytes", "workers")
+    kw = {k: getattr(args, k) for k in ("timeout", "max_rows", "max_response_bytes",
+                                         "max_request_bytes", "workers")
           if getattr(args, k) is not None}
     return serve(ServeOptions(data=Path(args.data), host=args.host, port=args.port,
                               store=Path(args.store) if args.store else None,
@@ -282,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                    "when the dataset changes); default: in memory")
     s.add_argument("--timeout", type=float, help="seconds before a query is stopped (30)")
     s.add_argument("--max-rows", type=int, help="most rows (or triples) in one answer (100000)")
+    s.add_argument("--max-response-bytes", type=int,
+                   help="largest answer in bytes (50 MB: 50000000)")
     s.add_argument("--max-request-bytes", type=int, help="largest request body (1 MiB)")
     s.add_argument("--workers", type=int, help="worker processes, each answering HTTP (4)")
     s.add_argument("--allow-service", action="store_true",

@@ -131,13 +131,57 @@ def test_service_and_updates_are_found_in_the_parsed_query():
         check_query(query, allow_service=False)
 
 
-# ---------------------------------------------------------------- 6. smaller findings
+# ---------------------------------------------------------------- 3. answers in bytes
+
+# 744 bytes that double a 16-character string 22 times: one 67 MB value
+DOUBLINGS = ('SELECT ?x { BIND("0123456789abcdef" AS ?a0) '
+             + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(22))
+             + " BIND(?a22 AS ?x) }")
 
 
 @pytest.mark.server
-def test_service_with_a_variable_is_400_when_federation_is_on():
-    with kg_serve("--allow-service", "--timeout", str(TIMEOUT), "--workers", "1",
-                  data=DATA) as (base, _):
-        r = _query(base, "SELECT * { SERVICE ?x { ?s ?p ?o } }")
-        assert r.status_code == 400 and "SERVICE ?x" in r.text
-        assert _query(base, "ASK {}").status_code == 200
+def test_nested_concat_doublings_hit_the_default_byte_cap(server):
+    r = _query(server, DOUBLINGS)
+    assert r.status_code == 503, (r.status_code, len(r.content))
+    assert "--max-response-bytes" in r.text and "50000000" in r.text
+    assert _query(server, "ASK {}").status_code == 200
+
+
+@pytest.mark.server
+def test_the_byte_cap_holds_in_each_answer_format(tight):
+    select = "SELECT ?s ?p ?o { ?s ?p ?o } LIMIT 500"
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 500"
+    for query, accept in [(select, "application/sparql-results+json"),
+                          (select, "application/sparql-results+xml"), (select, "text/csv"),
+                          (construct, "text/turtle"), (construct, "application/ld+json")]:
+        r = _query(tight, query, headers={"Accept": accept})
+        assert r.status_code == 503 and "--max-response-bytes" in r.text, accept
+    small = _query(tight, "SELECT ?s { ?s ?p ?o } LIMIT 2")
+    assert small.status_code == 200 and len(small.json()["results"]["bindings"]) == 2
+
+
+# ---------------------------------------------------------------- 6. smaller findings
+
+
+@pytest.fixture(scope="module")
+def tight():
+    """Federation on, answers capped at 4000 bytes."""
+    with kg_serve("--allow-service", "--max-response-bytes", "4000", "--timeout", str(TIMEOUT),
+                  "--workers", "1", data=DATA) as (base, _):
+        yield base
+
+
+@pytest.mark.server
+def test_service_with_a_variable_is_400_when_federation_is_on(tight):
+    r = _query(tight, "SELECT * { SERVICE ?x { ?s ?p ?o } }")
+    assert r.status_code == 400 and "SERVICE ?x" in r.text
+    assert _query(tight, "ASK {}").status_code == 200
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+def test_a_relative_graph_uri_is_400_with_a_message(server, param):
+    r = requests.get(f"{server}/sparql", params={"query": "ASK {}", param: "not-absolute"},
+                     timeout=CLIENT)
+    assert r.status_code == 400
+    assert param in r.text and "absolute IRI" in r.text

@@ -46,7 +46,8 @@ class Site:
 
 
 def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
-               max_rows: int, max_request_bytes: int, allow_service: bool) -> Site:
+               max_rows: int, max_request_bytes: int, allow_service: bool,
+               max_response_bytes: int = 50_000_000) -> Site:
     from starlette.applications import Starlette
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import FileResponse, HTMLResponse
@@ -71,7 +72,7 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         except Refused as e:
             return _reply(e.status, e.message)
         job = Job(req.query, request.header(b"accept"), req.default_graphs, req.named_graphs,
-                  prefixes, max_rows)
+                  prefixes, max_rows, max_response_bytes)
         # the check parses the query: however long that takes, it counts against the
         # timeout like the query itself
         with timed(timeout, late) as watch:
