@@ -185,3 +185,85 @@ def test_a_relative_graph_uri_is_400_with_a_message(server, param):
                      timeout=CLIENT)
     assert r.status_code == 400
     assert param in r.text and "absolute IRI" in r.text
+
+
+@pytest.mark.server
+def test_head_on_the_endpoint_has_gets_headers_and_no_body(server):
+    params = {"query": "SELECT ?p { ?p a hg:Project } LIMIT 3"}
+    got = requests.get(f"{server}/sparql", params=params, timeout=CLIENT)
+    head = requests.head(f"{server}/sparql", params=params, timeout=CLIENT)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == str(len(got.content))
+    assert head.headers["content-type"] == got.headers["content-type"]
+
+
+@pytest.mark.server
+def test_405_names_the_allowed_methods(server):
+    r = requests.put(f"{server}/sparql", data="ASK {}", timeout=CLIENT)
+    assert r.status_code == 405
+    assert {m.strip() for m in r.headers["allow"].split(",")} == {"GET", "HEAD", "POST"}
+
+
+def _raw(base: str, data: bytes) -> bytes:
+    """Everything the server sends back on one connection for `data`, until it closes."""
+    from urllib.parse import urlsplit
+
+    where = urlsplit(base)
+    with socket.create_connection((where.hostname, where.port), timeout=CLIENT) as s:
+        s.sendall(data)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+        return out
+
+
+@pytest.mark.server
+def test_http11_without_host_and_a_request_line_without_version_are_400(server):
+    no_host = _raw(server, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n")
+    assert no_host.startswith(b"HTTP/1.1 400") and b"Host" in no_host
+    no_version = _raw(server, b"GET /sparql?query=ASK%7B%7D\r\n\r\n")
+    assert no_version.startswith(b"HTTP/1.1 400") and b"version" in no_version
+    # HTTP/1.0 needs no Host, and HTTP/1.1 with one is answered as before
+    assert _raw(server, b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n").startswith(
+        b"HTTP/1.1 200")
+    ok = _raw(server, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+                      b"Connection: close\r\n\r\n")
+    assert ok.startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.server
+def test_a_symlink_loop_under_a_static_route_is_404(server):
+    import uuid
+
+    from kg.serve.app import VISUALISATIONS
+
+    loop = VISUALISATIONS / f"probe-loop-{uuid.uuid4().hex}"
+    if not VISUALISATIONS.is_dir():
+        pytest.fail(f"{VISUALISATIONS} is missing: run `make run` (it is committed)")
+    loop.symlink_to(loop.name)  # points at itself: ELOOP
+    try:
+        r = requests.get(f"{server}/visualisations/{loop.name}", timeout=CLIENT)
+        assert r.status_code == 404, r.text
+        long = requests.get(f"{server}/static/{'a' * 5000}", timeout=CLIENT)  # ENAMETOOLONG
+        assert long.status_code == 404
+    finally:
+        loop.unlink()
+
+
+def test_long_accept_headers_are_not_kept():
+    """negotiate() remembered each distinct Accept header: 512 of 64 KB each."""
+    import tracemalloc
+
+    from kg.serve.formats import negotiate
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(600):
+            header = f"text/csv;q=0.{i % 9 + 1}, x/{i}" + "y" * 64_000
+            assert negotiate(header, "results") == "csv"
+            del header
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 4_000_000, kept

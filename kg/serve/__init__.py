@@ -3,7 +3,8 @@
 One call, `serve(ServeOptions(...))`. Safe by default: loopback only, read-only,
 each query stopped after `timeout` seconds (the worker process running it
 answers 503 and exits, and another takes its place), at most `max_rows` rows and
-`max_response_bytes` bytes per answer, request bodies up to `max_request_bytes`, federation (SERVICE) off.
+`max_response_bytes` bytes per answer, request bodies up to `max_request_bytes`,
+federation (SERVICE) off.
 """
 
 from __future__ import annotations

@@ -32,8 +32,27 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None):
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
+ALLOW = ((b"allow", b"GET, HEAD, POST"),)  # the methods of /sparql
+
+
 def _reply(status: int, message: str, close: bool = False) -> Reply:
-    return Reply(status, TEXT, (message.rstrip() + "\n").encode(), close)
+    return Reply(status, TEXT, (message.rstrip() + "\n").encode(), close,
+                 ALLOW if status == 405 else ())
+
+
+def _static(**kw):
+    """Starlette's StaticFiles, with a path it cannot look up (a symlink loop,
+    ELOOP; a name too long) a 404 rather than a 500 with a traceback."""
+    from starlette.staticfiles import StaticFiles
+
+    class Static(StaticFiles):
+        def lookup_path(self, path):
+            try:
+                return super().lookup_path(path)
+            except OSError:
+                return "", None
+
+    return Static(**kw)
 
 
 @dataclass(frozen=True)
@@ -52,7 +71,6 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import FileResponse, HTMLResponse
     from starlette.routing import Mount, Route
-    from starlette.staticfiles import StaticFiles
 
     late = _reply(503, f"query stopped after {timeout:g} s (it ran too long; the server's "
                   "limit, kg serve --timeout)", close=True)
@@ -116,10 +134,10 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         Route("/", index),
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
-        Mount("/static", StaticFiles(directory=STATIC)),
-        Mount("/yasgui", StaticFiles(directory=YASGUI_BUILD, check_dir=False)),
-        Mount("/visualisations", StaticFiles(directory=VISUALISATIONS, check_dir=False)),
-        Mount("/ontology", StaticFiles(directory=ONTOLOGY, check_dir=False)),
+        Mount("/static", _static(directory=STATIC)),
+        Mount("/yasgui", _static(directory=YASGUI_BUILD, check_dir=False)),
+        Mount("/visualisations", _static(directory=VISUALISATIONS, check_dir=False)),
+        Mount("/ontology", _static(directory=ONTOLOGY, check_dir=False)),
     ]
     return Site(sparql, Starlette(routes=routes))
 

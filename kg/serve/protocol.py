@@ -57,7 +57,7 @@ def parse_request(method: str, content_type: str | None, url_params: str,
         else:
             raise Refused(415, f"POST a query as {FORM} (query=…) or as {SPARQL_QUERY}, "
                           f"not as {mtype or 'a body without Content-Type'}")
-    elif method != "GET":
+    elif method not in ("GET", "HEAD"):  # HEAD: the headers GET would have
         raise Refused(405, "use GET or POST")
     if "update" in params:
         raise Refused(403, READ_ONLY)
