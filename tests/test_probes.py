@@ -6,6 +6,7 @@ speed: a server that hangs fails the test by not answering."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 
@@ -267,3 +268,41 @@ def test_long_accept_headers_are_not_kept():
     finally:
         tracemalloc.stop()
     assert kept < 4_000_000, kept
+
+
+# ---------------------------------------------------------------- 7. contact data
+
+
+@pytest.mark.slow
+def test_no_contact_format_reaches_the_graph_the_exports_or_the_pages(tmp_path, settings):
+    """Each format of tests/test_privacy.py planted in a sentence that carries a
+    fact, then built, exported in every format and drawn: none of them is left."""
+    from kg.build import build
+    from kg.export import FORMATS, ExportOptions, export
+    from kg.visualise import visualise
+    from tests.test_privacy import CONTACTS
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    lines = []
+    for i, c in enumerate(CONTACTS):  # the contact after the facts, and among them
+        lines.append(f"Kylätie {i} -hanketta hallinnoi Diakonia-ammattikorkeakoulu ja "
+                     f"osatoteuttajana on Kuopion kaupunki, yhteyshenkilö Matti Meikäläinen, {c}.")
+        lines.append(f"Kylätie {i} -hankkeelle (lisätietoja {c}) myönnettiin Euroopan "
+                     "sosiaalirahaston tukea 20 000 euroa.")
+    (docs / "yhteystiedot.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report = build([docs], settings, out_dir=out)
+    assert report.exit_status == 0, report.validation
+    exported = export(out, tmp_path / "export", ExportOptions(formats=FORMATS, date="2024-01-01"))
+    pages = visualise(out, tmp_path / "pages").written
+    files = [out / "hankegraph.ttl", out / "hankegraph.trig", *exported,
+             *(p for p in pages if p.suffix != ".png")]
+    text = {p.name: p.read_text(encoding="utf-8") for p in files}
+    assert "Diakonia-ammattikorkeakoulu" in text["hankegraph.trig"]
+    assert "yhteystieto poistettu" in text["hankegraph.trig"]  # the sentences are there
+    for name, body in text.items():
+        for contact in CONTACTS:
+            for piece in re.findall(r"[\w.+-]*[@＠﹫][\w.-]+|\d[\d ]{5,}\d|\w+\.\w+@", contact):
+                assert piece not in body, (name, contact)
+        assert not re.search(r"matti\.meik|jörö\.jöns|m_meikalainen|juha\.pull", body), name
