@@ -6,9 +6,11 @@ speed: a server that hangs fails the test by not answering."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -306,3 +308,156 @@ def test_no_contact_format_reaches_the_graph_the_exports_or_the_pages(tmp_path, 
             for piece in re.findall(r"[\w.+-]*[@＠﹫][\w.-]+|\d[\d ]{5,}\d|\w+\.\w+@", contact):
                 assert piece not in body, (name, contact)
         assert not re.search(r"matti\.meik|jörö\.jöns|m_meikalainen|juha\.pull", body), name
+
+
+# ---------------------------------------------------------------- 9. build inputs
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    """A valid-looking curation entry of about 1 KB whose aliases expand to 9**levels."""
+    lists = ["&l0 [" + ", ".join(["lol"] * 9) + "]"]
+    lists += [f"&l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return f"- split: Org A\n  documents: [{', '.join(lists)}]\n"
+
+
+def test_a_yaml_alias_bomb_in_the_curation_file_is_refused(tmp_path):
+    from kg.resolve.curation import CurationError, load_curation
+
+    bomb = tmp_path / "curation.yaml"
+    bomb.write_text(_alias_bomb(), encoding="utf-8")
+    assert bomb.stat().st_size < 1500
+    with pytest.raises(CurationError) as e:
+        load_curation(bomb)
+    assert str(bomb) in str(e.value) and "alias" in str(e.value)
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("- &x [*x]\n", encoding="utf-8")
+    with pytest.raises(CurationError, match="alias"):
+        load_curation(loop)
+    # a few aliases are fine
+    fine = tmp_path / "fine.yaml"
+    fine.write_text("- split: Org A\n  documents: &d [a.txt]\n- split: Org B\n  documents: *d\n",
+                    encoding="utf-8")
+    assert len(load_curation(fine)) == 2
+
+
+SENTENCE = "Hanketta hallinnoi Diakonia-ammattikorkeakoulu ja sitä rahoittaa Euroopan " \
+           "sosiaalirahasto."
+NASTY_NAMES = ["Hankeraportti 2023.txt", "tab\there.txt", "new\nline.txt", "a<b>c.txt",
+               'lainaus "x".txt', "back\\slash.txt", "percent%20.txt", "hash#frag.txt",
+               os.fsdecode(b"raportti-\xff\xfe.txt")]
+
+
+@pytest.mark.slow
+def test_any_file_name_builds_and_keeps_its_name(tmp_path, settings):
+    """A space, tab, newline, <, >, ", \\ or bytes that are not UTF-8 in a file name
+    once stopped the whole build; a plain name keeps its document IRI as it was."""
+    import pyoxigraph as ox
+
+    from kg.build import build
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, name in enumerate(NASTY_NAMES):
+        (docs / name).write_text(f"Kylätie {i} -hanke. {SENTENCE}\n", encoding="utf-8")
+    (docs / "001_plain-name.txt").write_text(f"Kylätie 99 -hanke. {SENTENCE}\n",
+                                             encoding="utf-8")
+    report = build([docs], settings, out_dir=tmp_path / "out")
+    assert report.exit_status == 0 and report.documents == len(NASTY_NAMES) + 1
+    store = ox.Store()
+    store.load(path=str(tmp_path / "out" / "hankegraph.trig"), format=ox.RdfFormat.TRIG)
+    rows = store.query("SELECT ?d ?name { GRAPH ?g { ?d a <https://w3id.org/hankegraph/"
+                       "ontology#Document> ; <https://w3id.org/hankegraph/ontology#fileName> "
+                       "?name } }")
+    names = {r["name"].value: r["d"].value for r in rows}
+    expected = {n.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                for n in NASTY_NAMES}
+    assert expected <= set(names)
+    assert names["001_plain-name.txt"] == "https://w3id.org/hankegraph/document/001_plain-name"
+    assert len(set(names.values())) == len(names)  # one IRI each
+
+
+def _read_all(folder: Path) -> list:
+    """kg.ingest.read_documents in a subprocess with a deadline: a build that
+    hangs on a named pipe fails the test instead of hanging it."""
+    import json
+    import subprocess
+    import sys
+
+    script = ("import json, sys; from kg.ingest import read_documents, Skipped\n"
+              "print(json.dumps([[i.path, i.reason] if isinstance(i, Skipped) else [i.path, None]"
+              " for i in read_documents([sys.argv[1]], max_bytes=1_000_000)]))")
+    done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_pipes_devices_and_sockets_are_skipped_with_a_reason(tmp_path):
+    docs = tmp_path / "d"
+    docs.mkdir()
+    (docs / "good.txt").write_text(SENTENCE, encoding="utf-8")
+    os.mkfifo(docs / "pipe.txt")
+    (docs / "zero.txt").symlink_to("/dev/zero")
+    (docs / "to-pipe.txt").symlink_to(docs / "pipe.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(docs / "s.txt"))
+        got = dict(map(tuple, _read_all(docs)))
+    finally:
+        sock.close()
+    assert got.pop(str(docs / "good.txt")) is None
+    assert "named pipe" in got[str(docs / "pipe.txt")]
+    assert "named pipe" in got[str(docs / "to-pipe.txt")]
+    assert "character device" in got[str(docs / "zero.txt")]
+    assert "socket" in got[str(docs / "s.txt")]
+
+
+def _docx_with(tmp_path, replace: dict[str, bytes]) -> bytes:
+    """A real DOCX (python-docx) with some parts replaced or added."""
+    import io
+    import zipfile
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(SENTENCE)
+    plain = io.BytesIO()
+    d.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename not in replace:
+                dst.writestr(item, src.read(item))
+        for name, data in replace.items():
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
+def test_docx_zip_and_element_bombs_are_stopped_early(tmp_path):
+    from kg.ingest.docx import read_docx
+    from kg.ingest.errors import Unreadable
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    zip_bomb = _docx_with(tmp_path, {"word/media/image1.png": b"\0" * 150_000_000})
+    assert len(zip_bomb) < 1_000_000
+    with pytest.raises(Unreadable, match="zip bomb"):
+        read_docx(zip_bomb)
+    body = b"<w:p/>" * 1_500_000
+    element_bomb = _docx_with(tmp_path, {"word/document.xml": (
+        f"<w:document {ns}><w:body>".encode() + body + b"</w:body></w:document>")})
+    with pytest.raises(Unreadable, match="element bomb"):
+        read_docx(element_bomb)
+    assert SENTENCE in read_docx(_docx_with(tmp_path, {}))["text"]
+
+
+def test_a_text_with_some_legacy_lines_is_read_line_by_line_with_a_warning(tmp_path, capsys):
+    from kg.ingest import read_document
+
+    path = tmp_path / "sekoitus.txt"
+    path.write_bytes("Ylä-Savon hanke alkoi.\n".encode() + "Hämeen liitto rahoittaa sitä.\n"
+                     .encode("cp1252") + f"{SENTENCE} Määrä on 20 000 euroa.\n".encode())
+    doc = read_document(path, check_language=False)
+    assert doc.text.splitlines() == ["Ylä-Savon hanke alkoi.", "Hämeen liitto rahoittaa sitä.",
+                                     f"{SENTENCE} Määrä on 20 000 euroa."]
+    err = capsys.readouterr().err
+    assert str(path) in err and "line 2" in err and "Windows-1252" in err

@@ -18,6 +18,7 @@ All IRIs are deterministic functions of the content.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -158,7 +159,7 @@ class GraphBuilder:
     def _document(self, g, doc, named_in, facts: list[Fact], entities) -> None:
         d = self.document_iri(doc.doc_id)
         g.add((d, RDF.type, HG.Document))
-        g.add((d, HG.fileName, Literal(doc.path.replace("\\", "/").rsplit("/", 1)[-1])))
+        g.add((d, HG.fileName, Literal(os.path.basename(doc.path))))
         g.add((d, HG.checksum, Literal(doc.checksum)))
         if doc.title:
             g.add((d, DCTERMS.title, Literal(redact(doc.title))))
