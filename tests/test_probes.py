@@ -461,3 +461,105 @@ def test_a_text_with_some_legacy_lines_is_read_line_by_line_with_a_warning(tmp_p
                                      f"{SENTENCE} Määrä on 20 000 euroa."]
     err = capsys.readouterr().err
     assert str(path) in err and "line 2" in err and "Windows-1252" in err
+
+
+# ---------------------------------------------------------------- 12. the cache
+
+
+def _two_documents(tmp_path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Alfa-hanketta hallinnoi Diakonia-ammattikorkeakoulu ja sitä "
+                                "rahoittaa Euroopan sosiaalirahasto.\n", encoding="utf-8")
+    (docs / "b.txt").write_text("Beeta-hanketta hallinnoi Kuopion kaupunki ja kumppanina on "
+                                "Savonia-ammattikorkeakoulu.\n", encoding="utf-8")
+    return docs
+
+
+def _entries(settings) -> Path:
+    from kg.cache import fingerprint
+
+    return Path(settings.cache_dir) / "extractions" / fingerprint(settings)
+
+
+class _Touch:
+    """Unpickling this creates a file: proof that the cache ran code."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+@pytest.mark.slow
+def test_a_crafted_pickle_in_the_cache_runs_no_code(tmp_path, settings):
+    import dataclasses
+    import pickle
+
+    from kg.build import build
+    from kg.cache import document_key
+    from kg.ingest import read_document
+
+    settings = dataclasses.replace(settings, cache_dir=tmp_path / "cache")
+    docs = _two_documents(tmp_path)
+    assert build([docs], settings, out_dir=tmp_path / "out1").exit_status == 0
+    marker = tmp_path / "code-ran"
+    key = document_key(read_document(docs / "a.txt"))
+    for entry in _entries(settings).iterdir():
+        if entry.name.startswith(key):  # whatever the format, the file read for a.txt
+            entry.write_bytes(pickle.dumps(_Touch(marker)))
+    (_entries(settings) / f"{key}.pickle").write_bytes(pickle.dumps(_Touch(marker)))
+    report = build([docs], settings, out_dir=tmp_path / "out2")
+    assert report.exit_status == 0
+    assert not marker.exists()
+    assert ((tmp_path / "out1" / "hankegraph.trig").read_bytes()
+            == (tmp_path / "out2" / "hankegraph.trig").read_bytes())
+
+
+@pytest.mark.slow
+def test_swapped_or_edited_cache_entries_are_misses(tmp_path, settings):
+    import dataclasses
+
+    from kg.build import build
+
+    settings = dataclasses.replace(settings, cache_dir=tmp_path / "cache")
+    docs = _two_documents(tmp_path)
+    assert build([docs], settings, out_dir=tmp_path / "out1").exit_status == 0
+    first, second = sorted(p for p in _entries(settings).iterdir() if p.is_file())
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+    report = build([docs], settings, out_dir=tmp_path / "out2")
+    assert report.exit_status == 0 and report.extraction["extracted"] == 2
+    assert ((tmp_path / "out1" / "hankegraph.trig").read_bytes()
+            == (tmp_path / "out2" / "hankegraph.trig").read_bytes())
+    # an entry edited into other, still well-formed content
+    entry = sorted(p for p in _entries(settings).iterdir() if p.is_file())[0]
+    entry.write_text(entry.read_text(encoding="utf-8").replace("Diakonia", "Dikonia")
+                     .replace("Kuopion", "Kupion"), encoding="utf-8")
+    report = build([docs], settings, out_dir=tmp_path / "out3")
+    assert report.exit_status == 0 and report.extraction["extracted"] == 1
+    assert ((tmp_path / "out1" / "hankegraph.trig").read_bytes()
+            == (tmp_path / "out3" / "hankegraph.trig").read_bytes())
+
+
+@pytest.mark.slow
+def test_a_state_file_missing_a_key_is_a_miss(tmp_path, settings):
+    import dataclasses
+    import json
+
+    from kg.build import build
+
+    settings = dataclasses.replace(settings, cache_dir=tmp_path / "cache")
+    docs = _two_documents(tmp_path)
+    out = tmp_path / "out"
+    assert build([docs], settings, out_dir=out).exit_status == 0
+    assert build([docs], settings, out_dir=out).unchanged  # the state is used
+    (state,) = (Path(settings.cache_dir) / "builds").glob("*.json")
+    data = json.loads(state.read_text(encoding="utf-8"))
+    del data["entities"]
+    state.write_text(json.dumps(data), encoding="utf-8")
+    report = build([docs], settings, out_dir=out)
+    assert report.exit_status == 0 and not report.unchanged
+    assert report.entities_by_type
