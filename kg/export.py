@@ -27,6 +27,7 @@ from kg.graph.io import (
     TRIG_NAME,
     TTL_NAME,
     _atomic_write,
+    recover,
     serialise_dataset,
     serialize_trig,
     union_graph,
@@ -72,6 +73,7 @@ def export_date(explicit: str | None = None, environ=os.environ) -> str:
 def load_dataset(data: str | Path) -> Dataset:
     """The build's TriG (it keeps the named graphs): a folder holding it, or the file."""
     path = Path(data)
+    recover(path if path.is_dir() else path.parent)  # a build killed mid-commit: finish it
     if path.is_dir():
         path = path / TRIG_NAME
     if not path.is_file():

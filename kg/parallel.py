@@ -9,7 +9,8 @@ forked: a fresh interpreter inherits no threads or open files of the build
 guard that every spawning program needs).
 A document that makes the extractor raise is reported as a string; a worker
 that dies outright (out of memory, a crash in native code) loses no document:
-what is left is extracted in the build's own process.
+what is left is extracted in the build's own process. A worker dies with the
+build: the kernel kills it when the build process ends (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -34,6 +35,32 @@ def _load(name: str, authority_dir: Path) -> None:
     from kg.extract import get_extractor
 
     _extractor = get_extractor(name, authority_dir=authority_dir)
+
+
+def _worker_start(build: int, name: str, authority_dir: Path) -> None:
+    """A worker's initializer: end with the build, then load the extractor."""
+    _end_with(build)
+    _load(name, authority_dir)
+
+
+def _end_with(build: int) -> None:
+    """Have the kernel SIGKILL this worker when the build process dies, however
+    it dies (SIGKILL included), so that no worker of a killed build goes on
+    holding its few hundred MB; and end now if the build is already gone.
+    Linux only (prctl); elsewhere the pool's own shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != build:  # it died before the prctl
+        os._exit(1)
 
 
 def _failure(e: Exception) -> str:
@@ -79,8 +106,9 @@ def extract_many(documents: list[Document], settings: Settings) -> Iterator[Extr
         # batches small enough that both workers stay busy to the end
         size = max(1, min(BATCH, len(documents) // (workers * 4)))
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_load,
-                                 initargs=(settings.extractor, settings.authority_dir)) as pool:
+                                 initializer=_worker_start,
+                                 initargs=(os.getpid(), settings.extractor,
+                                           settings.authority_dir)) as pool:
             try:
                 for results in pool.map(_extract_batch, _batches(documents, size)):
                     for result in results:

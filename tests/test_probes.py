@@ -6,8 +6,10 @@ speed: a server that hangs fails the test by not answering."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import socket
 import threading
 from pathlib import Path
@@ -563,3 +565,127 @@ def test_a_state_file_missing_a_key_is_a_miss(tmp_path, settings):
     report = build([docs], settings, out_dir=out)
     assert report.exit_status == 0 and not report.unchanged
     assert report.entities_by_type
+
+
+# ---------------------------------------------------------------- 11. kills
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+@pytest.mark.sigkill
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_extraction_workers_die_with_a_killed_build(tmp_path, sig):
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.corpus import write
+    from tests.servers import descendants
+
+    docs = tmp_path / "docs"
+    write(docs, 60, seed=5)  # over parallel_min_docs: extracted by 2 worker processes
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--no-progress", "build", str(docs),
+                             "--out", str(tmp_path / "out"), "--no-cache", "--workers", "2"],
+                            cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    everything: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = {p for p in descendants(proc.pid) if _is_worker(p)}
+            if len(workers) >= 2:
+                break
+            time.sleep(0.2)
+        assert len(workers) >= 2, "the build started no extraction workers"
+        time.sleep(3)  # the workers load the model and take their first batches
+        everything = descendants(proc.pid)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(p) for p in everything):
+            time.sleep(0.2)
+        assert not [p for p in everything if _alive(p)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for p in everything | descendants(proc.pid):  # never leave a process behind
+            if _alive(p):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(p, signal.SIGKILL)
+
+
+def _half_committed(tmp_path, settings) -> tuple[Path, str]:
+    """A dataset folder as a build killed after its commit point leaves it: the
+    old files in place, the new ones staged, and the journal naming them. The new
+    dataset has one more document (its IRI is returned)."""
+    import json
+    import shutil
+
+    from kg.build import build
+    from kg.graph.io import JOURNAL_NAME, TRIG_NAME, TTL_NAME
+
+    docs = tmp_path / "docs"
+    docs.mkdir(parents=True)
+    (docs / "a.txt").write_text(f"Alfa-hanke. {SENTENCE}\n", encoding="utf-8")
+    old = tmp_path / "old"
+    assert build([docs], settings, out_dir=old).exit_status == 0
+    (docs / "b.txt").write_text("Beeta-hanketta hallinnoi Kuopion kaupunki.\n", encoding="utf-8")
+    new = tmp_path / "new"
+    assert build([docs], settings, out_dir=new).exit_status == 0
+    out = tmp_path / "out"
+    shutil.copytree(old, out)
+    journal = {}
+    for name in (TRIG_NAME, TTL_NAME):
+        staged = f".{name}.killed.tmp"
+        shutil.copy(new / name, out / staged)
+        journal[staged] = name
+    (out / JOURNAL_NAME).write_text(json.dumps(journal), encoding="utf-8")
+    return out, "https://w3id.org/hankegraph/document/b"
+
+
+@pytest.mark.slow
+def test_validate_and_export_first_finish_a_journal_they_find(tmp_path, settings):
+    from rdflib import Graph
+
+    from kg.export import ExportOptions, export
+    from kg.graph.io import JOURNAL_NAME
+    from kg.graph.validate import validate_path
+
+    out, new_doc = _half_committed(tmp_path, settings)
+    report = validate_path(out)
+    assert not (out / JOURNAL_NAME).exists()
+    assert new_doc in (out / "hankegraph.ttl").read_text(encoding="utf-8")
+    assert report.triples == len(Graph().parse(out / "hankegraph.ttl"))  # the new files
+    out2, _ = _half_committed(tmp_path / "second", settings)
+    (written,) = export(out2, tmp_path / "export", ExportOptions(formats=("nt",),
+                                                                 date="2024-01-01"))[:1]
+    assert not (out2 / JOURNAL_NAME).exists()
+    assert f"<{new_doc}>" in written.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_serve_first_finishes_a_journal_it_finds(tmp_path, settings):
+    from kg.graph.io import JOURNAL_NAME
+
+    out, new_doc = _half_committed(tmp_path, settings)
+    with kg_serve("--workers", "1", data=out) as (base, _):
+        assert not (out / JOURNAL_NAME).exists()
+        r = requests.get(f"{base}/sparql", params={"query": f"ASK {{ <{new_doc}> ?p ?o }}"},
+                         timeout=CLIENT)
+        assert r.json()["boolean"] is True
