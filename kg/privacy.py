@@ -28,20 +28,20 @@ REDACTED = "[yhteystieto poistettu]"
 
 _AT_SIGN = "@\uff20\ufe6b"  # @, fullwidth ＠, small ﹫
 _DOT = r"(?:[.\uff0e\u3002]|\s{0,3}[(\[{]\s{0,2}(?:dot|piste)\s{0,2}[)\]}]\s{0,3})"
-# `name@org`, `name(at)org`, `name [at] org`: the sign says it is an address, so the
-# domain may lack its ending (`juha(at)ely-keskus`)
-_AT_STRONG = (rf"(?:[{_AT_SIGN}]"
-              rf"|\s{{0,3}}[(\[{{<]\s{{0,2}}(?:at|ät|[{_AT_SIGN}])\s{{0,2}}[)\]}}>]\s{{0,3}})")
-# `name @ org.fi`, `name (a) org.fi`, `name at org.fi`: only before a whole domain
-# (`seuraa @ELYkeskus` and `kohta (a) ja (b)` stay)
-_AT_WEAK = (rf"(?:\s{{1,3}}[{_AT_SIGN}]\s{{1,3}}"
-            r"|\s{0,3}[(\[{<]\s{0,2}a\s{0,2}[)\]}>]\s{0,3}"
-            r"|\s{1,3}(?:at|ät)\s{1,3})")
+# `name@org`, `name(at)org`, `name[at]org`: the sign, written tight, says it is an
+# address, so the domain may lack its ending (`juha(at)ely-keskus`)
+_AT_TIGHT = rf"(?:[{_AT_SIGN}]|[(\[{{<](?:at|ät|[{_AT_SIGN}])[)\]}}>])"
+# `name @ org.fi`, `name (at) org.fi`, `name [at] org.fi`, `name (a) org.fi`,
+# `name at org.fi`: only before a whole domain (`seuraa @ELYkeskus`, `kohta (a) ja
+# (b)` and `kyläaluetta (AT) sekä` stay)
+_AT_LOOSE = (rf"(?:\s{{0,3}}[{_AT_SIGN}]\s{{0,3}}"
+             rf"|\s{{0,3}}[(\[{{<]\s{{0,2}}(?:at|ät|a|[{_AT_SIGN}])\s{{0,2}}[)\]}}>]\s{{0,3}}"
+             r"|\s{1,3}(?:at|ät)\s{1,3})")
 _LOCAL = r"[\w.+%'-]{1,64}"  # \w: letters of any script, so jörö.jöns@ too
 _LABELS = rf"[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{0,8}}"
 _DOMAIN = rf"{_LABELS}{_DOT}[^\W\d_]{{2,24}}"
 EMAIL = re.compile(rf"(?:mailto:\s?)?(?<![\w.+%'-]){_LOCAL}"
-                   rf"(?:{_AT_STRONG}{_LABELS}|{_AT_WEAK}{_DOMAIN})(?![\w-])",
+                   rf"(?:{_AT_TIGHT}{_LABELS}|{_AT_LOOSE}{_DOMAIN})(?![\w-])",
                    re.IGNORECASE)
 
 # the characters that may stand between the digit groups of one phone number
@@ -65,8 +65,9 @@ def _is_phone(groups: list[str], counts: list[int], text: str, tel: bool) -> boo
         return 8 <= n <= 15 and counts[-1] >= 2
     if not 8 <= n <= 12 or not _digits(first).startswith("0"):
         return False
-    # after the area code, groups of two digits or more: `0245437-2` is a business ID
-    if any(c < 2 for c in counts[1:]):
+    # the last group has two digits or more (`0245437-2` is a business ID), and at
+    # most one group after the area code has one (`0295 3 30315`)
+    if counts[-1] < 2 or sum(c < 2 for c in counts[1:]) > 1:
         return False
     return not _DATE.search(_digits_only_text(text))
 
@@ -93,8 +94,13 @@ def _redact_phones(text: str) -> str:
             seps.append(sep.group())
             pos = sep.end()
         spans.append((pos, run.end()))
-        # a chain of groups joined by dots (a date, 040.111.2468) is never cut
-        joined = [sep == "." for sep in seps]
+        # a chain of groups joined by a dot or a slash (a date, 040.111.2468, a case
+        # number 2014/6713/09) is never cut
+        joined = [sep in (".", "/") for sep in seps]
+        # nor does a number begin after a space inside a run of groups: the
+        # `000` of `20 000` is the end of a number, not the start of one
+        spaced = [sep.strip(" \t\u00a0\u2009\u202f") == "" for sep in seps]
+        after_phone = -1  # the group a phone number just ended before
         counts = [sum(c.isdigit() for c in text[x:y]) for x, y in spans]
         upto = list(itertools.accumulate(counts, initial=0))  # digits before each group
         i = 0
@@ -107,6 +113,8 @@ def _redact_phones(text: str) -> str:
             for j in range(min(len(spans), i + _MAX_GROUPS), i, -1):  # the longest first
                 if (i > 0 and joined[i - 1]) or (j < len(spans) and joined[j - 1]):
                     continue
+                if i > 0 and spaced[i - 1] and after_phone != i:
+                    continue
                 if not 5 <= upto[j] - upto[i] <= 15:
                     continue
                 a, b = spans[i][0], spans[j - 1][1]
@@ -118,6 +126,7 @@ def _redact_phones(text: str) -> str:
                 i += 1
                 continue
             a, b, i = found
+            after_phone = i
             out.append(text[last:a])
             out.append(REDACTED)
             last = b

@@ -74,6 +74,12 @@ CONTACTS = [
     '040\xa0123\xa04567',
     '+46 70 123 45 67',
     'p. 044 074 4674',
+    # forms found in the dev corpus (numbers changed)
+    "0295 3 12345",
+    "+4610-22 55 111",
+    "puh. 044 3719 111",
+    "Puhelinnumero: (02) 620 1111",
+    "Puhelinnumero: 09 88681111",
 ]
 
 # text that carries neither: it must come out unchanged
@@ -94,6 +100,12 @@ NOT_CONTACTS = [
     'hanke.fi',
     '1.2.2023 alkaen',
     'seuraa @ELYkeskus tai #hanke',
+    # from the dev corpus: amounts, case numbers, a zoning code
+    "Myönnetyn tuen määrä hanketta kohti on 20 000–50 000 euroa",
+    "veden suodatukseen (150 000/ 104 000).",
+    "Diaarinumero: EURA 2014/6713/09 02 01 01/2018/UML",
+    "alue on tiivistä kyläaluetta (AT) sekä maaseudun kehittämisen kohdealuetta",
+    "Rahoituspäätös hankehakemuksesta 2015_004/118554: LUOTSIE",
 ]
 
 
