@@ -84,54 +84,75 @@ def _redact_phones(text: str) -> str:
     out: list[str] = []
     last = 0
     for run in PHONE_RUN.finditer(text):
-        s = run.group()
-        tel = s[:4].lower() == "tel:"
-        body_start = run.start() + (len(s) - len(s[4:].lstrip()) if tel else 0)
-        # each group with where it starts and ends in `text`
-        spans, seps, pos = [], [], body_start
-        for sep in _SPLIT.finditer(text, body_start, run.end()):
-            spans.append((pos, sep.start()))
-            seps.append(sep.group())
-            pos = sep.end()
-        spans.append((pos, run.end()))
-        # a chain of groups joined by a dot or a slash (a date, 040.111.2468, a case
-        # number 2014/6713/09) is never cut
-        joined = [sep in (".", "/") for sep in seps]
-        # nor does a number begin after a space inside a run of groups: the
-        # `000` of `20 000` is the end of a number, not the start of one
-        spaced = [sep.strip(" \t\u00a0\u2009\u202f") == "" for sep in seps]
-        after_phone = -1  # the group a phone number just ended before
-        counts = [sum(c.isdigit() for c in text[x:y]) for x, y in spans]
-        upto = list(itertools.accumulate(counts, initial=0))  # digits before each group
-        i = 0
-        while i < len(spans):
-            found = None
-            lead = text[spans[i][0]]
-            if not (tel and i == 0) and lead not in "+(" and _digits(lead) != "0":
-                i += 1  # a phone number begins with +, 00, 0 or (0
-                continue
-            for j in range(min(len(spans), i + _MAX_GROUPS), i, -1):  # the longest first
-                if (i > 0 and joined[i - 1]) or (j < len(spans) and joined[j - 1]):
-                    continue
-                if i > 0 and spaced[i - 1] and after_phone != i:
-                    continue
-                if not 5 <= upto[j] - upto[i] <= 15:
-                    continue
-                a, b = spans[i][0], spans[j - 1][1]
-                groups = [text[x:y] for x, y in spans[i:j]]
-                if _is_phone(groups, counts[i:j], text[a:b], tel and i == 0):
-                    found = (run.start() if tel and i == 0 else a, b, j)
-                    break
-            if found is None:
-                i += 1
-                continue
-            a, b, i = found
-            after_phone = i
+        for a, b in _phones_in_run(text, run.start(), run.end()):
             out.append(text[last:a])
             out.append(REDACTED)
             last = b
     out.append(text[last:])
     return "".join(out)
+
+
+def _phones_in_run(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where the phone numbers are in one run of digit groups, text[start:end]."""
+    s = text[start:end]
+    tel = s[:4].lower() == "tel:"
+    body_start = start + (len(s) - len(s[4:].lstrip()) if tel else 0)
+    # each group with where it starts and ends in `text`
+    spans, seps, pos = [], [], body_start
+    for sep in _SPLIT.finditer(text, body_start, end):
+        spans.append((pos, sep.start()))
+        seps.append(sep.group())
+        pos = sep.end()
+    spans.append((pos, end))
+    # a chain of groups joined by a dot or a slash (a date, 040.111.2468, a case
+    # number 2014/6713/09) is never cut, except a slash between two phone
+    # numbers (0401234567/0501234567)
+    joined = [sep in (".", "/") for sep in seps]
+    # nor does a number begin after a space inside a run of groups: the `000` of
+    # `20 000` is the end of a number, not the start of one
+    spaced = [sep.strip(" \t\u00a0\u2009\u202f") == "" for sep in seps]
+    counts = [sum(c.isdigit() for c in text[x:y]) for x, y in spans]
+    upto = list(itertools.accumulate(counts, initial=0))  # digits before each group
+    n = len(spans)
+    phone_from: dict[int, int | None] = {}
+
+    def longest(i: int, after_phone: bool) -> int | None:
+        """Where the longest phone number that begins at group `i` ends (the group
+        after it), or None; `after_phone`: one ends just before `i`."""
+        first = tel and i == 0
+        lead = text[spans[i][0]]
+        if not first and lead not in "+(" and _digits(lead) != "0":
+            return None  # a phone number begins with +, 00, 0 or (0
+        if i > 0 and joined[i - 1] and not (seps[i - 1] == "/" and after_phone):
+            return None
+        if i > 0 and spaced[i - 1] and not after_phone:
+            return None
+        for j in range(min(n, i + _MAX_GROUPS), i, -1):  # the longest first
+            if j < n and joined[j - 1] and not (seps[j - 1] == "/"
+                                                and phone_from.get(j) is not None):
+                continue
+            if not 5 <= upto[j] - upto[i] <= 15:
+                continue
+            a, b = spans[i][0], spans[j - 1][1]
+            if _is_phone([text[x:y] for x, y in spans[i:j]], counts[i:j], text[a:b], first):
+                return j
+        return None
+
+    # the numbers that begin right after a slash, when one ends before it: from the
+    # last to the first, so that each may rely on those after it
+    for k in range(n - 1, 0, -1):
+        if seps[k - 1] == "/":
+            phone_from[k] = longest(k, True)
+    found: list[tuple[int, int]] = []
+    i, after = 0, -1
+    while i < n:
+        j = longest(i, after == i)
+        if j is None:
+            i += 1
+            continue
+        found.append((start if tel and i == 0 else spans[i][0], spans[j - 1][1]))
+        i = after = j
+    return found
 
 
 def redact(text: str) -> str:

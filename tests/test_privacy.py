@@ -74,6 +74,7 @@ CONTACTS = [
     '040\xa0123\xa04567',
     '+46 70 123 45 67',
     'p. 044 074 4674',
+    "0401234567/0501234567",  # two numbers joined by a slash
     # forms found in the dev corpus (numbers changed)
     "0295 3 12345",
     "+4610-22 55 111",
