@@ -157,6 +157,11 @@ class BuildState:
         files = state.get("files")
         if not isinstance(files, dict) or not files:
             return None
+        # what an unchanged build reports comes from here: a state without it (an
+        # older version's, or edited) is a miss, not a KeyError
+        if not (isinstance(state.get("entities"), dict) and isinstance(state.get("facts"), dict)
+                and isinstance(state.get("merges"), int)):
+            return None
         # a killed build's commit not yet rolled forward: the files are about to change
         if any((Path(p).parent / JOURNAL_NAME).exists() for p in files):
             return None

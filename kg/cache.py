@@ -8,23 +8,26 @@ of the text ingest made of them) under a folder named by the extractor's
 spaCy, its Finnish model and Voikko's binding. Any change to those is a new
 extractor version, and the folders of other versions are removed when the cache
 is opened. A changed document has a new key; a removed one is simply not asked
-for. Entries are pickled :class:`~kg.model.Extraction` records, written
-atomically; an entry that cannot be read is a miss, never an error.
+for. Entries are :class:`~kg.model.Extraction` records as JSON (a format that
+cannot run code, unlike pickle), each naming its key and the digest of its
+content, written atomically; an entry that cannot be read, or that was moved,
+edited or damaged, is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
 import pickle
 import shutil
 import sys
 import tempfile
-from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 
-from kg.model import Document, Extraction
+from kg.model import Claim, Document, EntityType, Extraction, Mention, Relation, Span
 from kg.settings import REPO_ROOT, Settings
 
 _PACKAGES = ("spacy", "spacy-fi-experimental-web-md", "libvoikko")
@@ -61,6 +64,8 @@ class ExtractionCache:
         for other in self.folder.parent.iterdir():
             if other != self.folder:
                 shutil.rmtree(other, ignore_errors=True)
+        for old in self.folder.glob("*.pickle"):  # entries of the pickle days: never read
+            old.unlink(missing_ok=True)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ExtractionCache | None:
@@ -74,7 +79,7 @@ class ExtractionCache:
             return None
 
     def _path(self, doc: Document) -> Path:
-        return self.folder / f"{document_key(doc)}.pickle"
+        return self.folder / f"{document_key(doc)}.json"
 
     def has(self, doc: Document) -> bool:
         """Whether ``doc`` has an entry (without reading it)."""
@@ -82,31 +87,71 @@ class ExtractionCache:
 
     def get(self, doc: Document) -> Extraction | None:
         """The cached extraction of ``doc``, carrying ``doc`` itself (its path may
-        have changed since), or None."""
+        have changed since), or None. An entry is JSON, which cannot run code, and
+        names the key it was written under and the digest of its content: an
+        entry moved to another key, edited or damaged is a miss."""
+        key = document_key(doc)
         try:
-            with open(self._path(doc), "rb") as f:
-                found = pickle.load(f)
+            with open(self.folder / f"{key}.json", "rb") as f:
+                entry = json.loads(f.read())
+            if entry.get("key") != key or entry.get("format") != FORMAT:
+                return None
+            body = entry["extraction"]
+            if entry.get("digest") != _digest(body):
+                return None
+            return _extraction(body, doc)
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a damaged entry is a miss
             return None
-        if not isinstance(found, Extraction):
-            return None
-        return replace(found, document=doc)
 
     def put(self, extraction: Extraction) -> None:
-        target = self._path(extraction.document)
+        key = document_key(extraction.document)
+        body = _plain(extraction)
+        data = json.dumps({"format": FORMAT, "key": key, "digest": _digest(body),
+                           "extraction": body}, ensure_ascii=False).encode("utf-8")
+        target = self.folder / f"{key}.json"
         tmp = None
         try:
             fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(extraction, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(data)
             os.replace(tmp, target)
         except OSError as e:  # a full disk or a vanished folder costs speed, not the build
             if tmp:
                 Path(tmp).unlink(missing_ok=True)
             print(f"warning: could not cache {extraction.document.path}: {e.strerror or e}",
                   file=sys.stderr)
+
+
+#: the entry format's version: an entry of another is a miss
+FORMAT = "hankegraph-extraction-1"
+
+
+def _digest(body) -> str:
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True)
+                          .encode("utf-8")).hexdigest()
+
+
+def _plain(extraction: Extraction) -> dict:
+    """An extraction without its document, as JSON values."""
+    return {"extractor": extraction.extractor,
+            "mentions": [dataclasses.asdict(m) for m in extraction.mentions],
+            "claims": [dataclasses.asdict(c) for c in extraction.claims]}
+
+
+def _extraction(body: dict, doc: Document) -> Extraction:
+    """The extraction of `body` (from :func:`_plain`); a KeyError, TypeError or
+    ValueError on anything else."""
+    def span(d: dict) -> Span:
+        return Span(int(d["start"]), int(d["end"]), str(d["sentence"]))
+
+    mentions = tuple(Mention(**{**m, "type": EntityType(m["type"]), "span": span(m["span"])})
+                     for m in body["mentions"])
+    claims = tuple(Claim(**{**c, "relation": Relation(c["relation"]), "span": span(c["span"])})
+                   for c in body["claims"])
+    return Extraction(document=doc, mentions=mentions, claims=claims,
+                      extractor=str(body["extractor"]))
 
 
 class Spool:

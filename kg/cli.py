@@ -201,7 +201,8 @@ def _answer(args, query: str):
 def cmd_serve(args) -> int:
     from kg.serve import ServeOptions, serve
 
-    kw = {k: getattr(args, k) for k in ("timeout", "max_rows", "max_request_bytes", "workers")
+    kw = {k: getattr(args, k) for k in ("timeout", "max_rows", "max_response_bytes",
+                                         "max_request_bytes", "workers")
           if getattr(args, k) is not None}
     return serve(ServeOptions(data=Path(args.data), host=args.host, port=args.port,
                               store=Path(args.store) if args.store else None,
@@ -440,6 +441,8 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds before a query is stopped")
     s.add_argument("--max-rows", type=int, default=served.max_rows,
                    help="most rows (or triples) in one answer")
+    s.add_argument("--max-response-bytes", type=int, default=served.max_response_bytes,
+                   help="largest answer, in bytes (a bigger one is refused with 503)")
     s.add_argument("--max-request-bytes", type=int, default=served.max_request_bytes,
                    help="largest request body, in bytes")
     s.add_argument("--workers", type=int, default=served.workers,

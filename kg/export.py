@@ -27,6 +27,7 @@ from kg.graph.io import (
     TRIG_NAME,
     TTL_NAME,
     _atomic_write,
+    recover,
     serialise_dataset,
     serialize_trig,
     union_graph,
@@ -84,6 +85,7 @@ def export_date(explicit: str | None = None, environ=os.environ) -> str:
 def load_dataset(data: str | Path) -> Dataset:
     """The build's TriG (it keeps the named graphs): a folder holding it, or the file."""
     path = Path(data)
+    recover(path if path.is_dir() else path.parent)  # a build killed mid-commit: finish it
     if path.is_dir():
         path = path / TRIG_NAME
     if not path.is_file():
@@ -98,7 +100,7 @@ def export(data: str | Path, out_dir: str | Path, options: ExportOptions,
     unknown = set(options.formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown export format {sorted(unknown)}; choose from {FORMATS}")
-    ds = load_dataset(data)
+    ds = redact_dataset(load_dataset(data))
     union = union_graph(ds)
     files: dict[str, bytes] = {}
     for fmt in options.formats:
@@ -115,6 +117,26 @@ def export(data: str | Path, out_dir: str | Path, options: ExportOptions,
         _atomic_write(out / name, files[name])
         written.append(out / name)
     return written
+
+
+def redact_dataset(ds: Dataset) -> Dataset:
+    """`ds` with contact data out of every text literal (kg.privacy.redact, as the
+    build does): an export of a dataset from elsewhere, or an older build, carries
+    none either. A dataset the build wrote is left as it is, byte for byte."""
+    from kg.privacy import redact
+
+    for g in ds.graphs():
+        changes = []
+        for s, p, o in g:
+            if isinstance(o, Literal) and o.datatype in (None, XSD.string):
+                clean = redact(str(o))
+                if clean != str(o):
+                    changes.append(((s, p, o), (s, p, Literal(clean, lang=o.language,
+                                                              datatype=o.datatype))))
+        for old, new in changes:
+            g.remove(old)
+            g.add(new)
+    return ds
 
 
 def turtle(ds: Dataset, _union: Graph) -> bytes:

@@ -89,7 +89,9 @@ def test_a_damaged_cache_entry_is_a_miss(tmp_path):
     (docs / "a.txt").write_text(_doc("Koehanke A", "Centria-ammattikorkeakoulu"), "utf-8")
     settings = Settings(progress=False, cache_dir=tmp_path / "cache")
     build([docs], settings, out_dir=tmp_path / "out")
-    for entry in (tmp_path / "cache").rglob("*.pickle"):
+    entries = list((tmp_path / "cache" / "extractions").rglob("*.json"))
+    assert entries
+    for entry in entries:
         entry.write_bytes(entry.read_bytes()[:20])
     # into another folder: into the same one, the unchanged build would extract nothing
     report = build([docs], settings, out_dir=tmp_path / "out2")

@@ -431,6 +431,7 @@ def load_graph(data: str | Path | Graph) -> Graph:
     if isinstance(data, Graph):
         return data
     path = Path(data)
+    recover(path if path.is_dir() else path.parent)  # a build killed mid-commit: finish it
     if path.is_dir():
         path = path / TTL_NAME
     if not path.is_file():

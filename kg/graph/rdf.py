@@ -18,7 +18,7 @@ All IRIs are deterministic functions of the content.
 from __future__ import annotations
 
 import hashlib
-import re
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from kg.graph.vocab import HG
 from kg.model import Entity, EntityType, Fact, Relation, Resolution
+from kg.privacy import redact
 
 CLASS = {
     EntityType.ORGANISATION: HG.Organisation,
@@ -62,14 +63,9 @@ ROLE = {
 
 AUTHORITY_GRAPH = "graph/authority"
 
-#: E-mail addresses (also written ``name(at)host.fi``) and Finnish phone numbers: a person
-#: is named by name and role only, so evidence sentences lose these before they are
-#: written. ontology/shapes.ttl (hgsh:sentenceWithoutContactDetails) checks the same.
-CONTACT_DETAILS = re.compile(
-    r"[A-Za-z0-9._%+-]+(?:@|\(at\)| \(at\) )[A-Za-z0-9-]+\.[A-Za-z.]{2,}"
-    r"|\+358[ 0-9]{6,}"
-    r"|(?<![0-9])0[0-9]{1,3}[ -]?[0-9]{3}[ -]?[0-9]{3,4}(?![0-9])")
-REDACTED = "[yhteystieto poistettu]"
+#: e-mail addresses and phone numbers leave every text taken from a document
+#: (evidence sentences, titles, names) through the one redaction, kg.privacy
+redact_contact_details = redact
 
 PREFIXES = {
     "hg": HG._NS, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,
@@ -87,10 +83,6 @@ def date_literal(value: str) -> Literal:
 def euro_literal(value: float) -> Literal:
     """Amounts are whole euros (shared/corpus/GOLD-FORMAT.md)."""
     return Literal(Decimal(round(value)), datatype=XSD.decimal)
-
-
-def redact_contact_details(text: str) -> str:
-    return CONTACT_DETAILS.sub(REDACTED, text)
 
 
 def _digest(*parts: object) -> str:
@@ -167,10 +159,10 @@ class GraphBuilder:
     def _document(self, g, doc, named_in, facts: list[Fact], entities) -> None:
         d = self.document_iri(doc.doc_id)
         g.add((d, RDF.type, HG.Document))
-        g.add((d, HG.fileName, Literal(doc.path.replace("\\", "/").rsplit("/", 1)[-1])))
+        g.add((d, HG.fileName, Literal(os.path.basename(doc.path))))
         g.add((d, HG.checksum, Literal(doc.checksum)))
         if doc.title:
-            g.add((d, DCTERMS.title, Literal(doc.title)))
+            g.add((d, DCTERMS.title, Literal(redact(doc.title))))
         if doc.source_url:
             g.add((d, DCTERMS.source, URIRef(doc.source_url)))
         if doc.date:
@@ -178,14 +170,14 @@ class GraphBuilder:
         for ent, names in named_in.get(doc.doc_id, ()):
             s = self.iri(ent.iri_key)
             g.add((s, RDF.type, CLASS[ent.type]))
-            g.add((s, RDFS.label, Literal(ent.name)))
+            g.add((s, RDFS.label, Literal(redact(ent.name))))
             g.add((s, HG.mentionedIn, d))
             for n in names:
                 if n != ent.name:
-                    g.add((s, SKOS.altLabel, Literal(n)))
+                    g.add((s, SKOS.altLabel, Literal(redact(n))))
             note = dict(ent.notes).get(doc.doc_id)
             if note:
-                g.add((s, HG.resolutionNote, Literal(note)))
+                g.add((s, HG.resolutionNote, Literal(redact(note))))
             for bid_doc, bid in ent.business_ids:
                 if bid_doc == doc.doc_id:
                     g.add((s, HG.businessId, Literal(bid)))
@@ -249,7 +241,7 @@ class GraphBuilder:
 
     def _provenance(self, g, node: URIRef, f: Fact, doc: URIRef, page: int | None) -> None:
         g.add((node, PROV.wasDerivedFrom, doc))
-        g.add((node, HG.sentence, Literal(redact_contact_details(f.span.sentence))))
+        g.add((node, HG.sentence, Literal(redact(f.span.sentence))))
         g.add((node, HG.startOffset, Literal(f.span.start, datatype=XSD.integer)))
         g.add((node, HG.endOffset, Literal(f.span.end, datatype=XSD.integer)))
         if page is not None:

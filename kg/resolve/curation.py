@@ -79,6 +79,10 @@ def load_curation(path: Path | None) -> tuple[Entry, ...]:
     try:
         text = path.read_text(encoding="utf-8")
         root = yaml.compose(text)
+        if _expanded_size(root) > MAX_NODES:
+            raise CurationError(
+                f"{path}: its YAML aliases (*name) expand to more than {MAX_NODES} values "
+                "(an alias bomb?): write the entries out without aliases")
         data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as e:
         raise CurationError(f"{path}: cannot read the curation file ({e})") from e
@@ -94,6 +98,44 @@ def load_curation(path: Path | None) -> tuple[Entry, ...]:
         where = f"{_display(path)}:{node.start_mark.line + 1}"
         entries.append(_entry(where, item))
     return tuple(entries)
+
+
+#: the most values the curation file may hold once its aliases are expanded: a
+#: 1 KB file of nested aliases (a "billion laughs") expands to billions
+MAX_NODES = 100_000
+
+
+def _expanded_size(root) -> int:
+    """How many nodes the YAML node graph `root` has with every alias expanded,
+    counted without expanding (each node's size once, memoised) and without
+    recursion; past MAX_NODES (or for a node that contains itself) MAX_NODES + 1."""
+    import yaml
+
+    if root is None:
+        return 0
+    too_many = MAX_NODES + 1
+    size: dict[int, int] = {}
+    path: set[int] = set()  # the nodes being counted: their ancestors' chain
+    stack = [(root, False)]
+    while stack:
+        node, children_counted = stack.pop()
+        if id(node) in size:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            size[id(node)] = 1
+            continue
+        children = ([c for pair in node.value for c in pair]
+                    if isinstance(node, yaml.MappingNode) else list(node.value))
+        if children_counted:
+            path.discard(id(node))
+            size[id(node)] = min(too_many, 1 + sum(size[id(c)] for c in children))
+            continue
+        if any(id(c) in path or c is node for c in children):
+            return too_many  # an alias inside its own anchor: endless
+        path.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return size[id(root)]
 
 
 def _display(path: Path) -> str:

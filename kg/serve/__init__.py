@@ -2,8 +2,9 @@
 
 One call, `serve(ServeOptions(...))`. Safe by default: loopback only, read-only,
 each query stopped after `timeout` seconds (the worker process running it
-answers 503 and exits, and another takes its place), at most `max_rows` rows per
-answer, request bodies up to `max_request_bytes`, federation (SERVICE) off.
+answers 503 and exits, and another takes its place), at most `max_rows` rows and
+`max_response_bytes` bytes per answer, request bodies up to `max_request_bytes`,
+federation (SERVICE) off.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class ServeOptions:
     store: Path | None = None
     timeout: float = 30.0
     max_rows: int = 100_000
+    max_response_bytes: int = 50_000_000
     max_request_bytes: int = 1 << 20
     workers: int = max(4, os.cpu_count() or 1)
     allow_service: bool = False
@@ -65,6 +67,7 @@ def serve(opts: ServeOptions) -> int:
         worker_store = ox.Store.read_only(str(opts.store)) if opts.store else store
         return create_app(worker_store, info, data_dir=source.parent, prefixes=prefixes,
                           timeout=opts.timeout, max_rows=opts.max_rows,
+                          max_response_bytes=opts.max_response_bytes,
                           max_request_bytes=opts.max_request_bytes,
                           allow_service=opts.allow_service)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph.io import TRIG_NAME, TTL_NAME
-from kg.serve.engine import Job, execute
+from kg.serve.engine import Job, error, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
 from kg.serve.http import TEXT, Reply, Request
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
@@ -32,8 +32,27 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None):
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
 
 
+ALLOW = ((b"allow", b"GET, HEAD, POST"),)  # the methods of /sparql
+
+
 def _reply(status: int, message: str, close: bool = False) -> Reply:
-    return Reply(status, TEXT, (message.rstrip() + "\n").encode(), close)
+    return Reply(status, TEXT, (message.rstrip() + "\n").encode(), close,
+                 ALLOW if status == 405 else ())
+
+
+def _static(**kw):
+    """Starlette's StaticFiles, with a path it cannot look up (a symlink loop,
+    ELOOP; a name too long) a 404 rather than a 500 with a traceback."""
+    from starlette.staticfiles import StaticFiles
+
+    class Static(StaticFiles):
+        def lookup_path(self, path):
+            try:
+                return super().lookup_path(path)
+            except OSError:
+                return "", None
+
+    return Static(**kw)
 
 
 @dataclass(frozen=True)
@@ -46,12 +65,12 @@ class Site:
 
 
 def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
-               max_rows: int, max_request_bytes: int, allow_service: bool) -> Site:
+               max_rows: int, max_request_bytes: int, allow_service: bool,
+               max_response_bytes: int = 50_000_000) -> Site:
     from starlette.applications import Starlette
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import FileResponse, HTMLResponse
     from starlette.routing import Mount, Route
-    from starlette.staticfiles import StaticFiles
 
     from kg.serve.entity_pages import entity_page, index_page
 
@@ -72,13 +91,18 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
                                 query_string, body)
             if req.query is None:
                 return describe_service(StarletteRequest(request.scope()))
-            check_query(req.query, allow_service)
         except Refused as e:
             return _reply(e.status, e.message)
         job = Job(req.query, request.header(b"accept"), req.default_graphs, req.named_graphs,
-                  prefixes, max_rows)
+                  prefixes, max_rows, max_response_bytes)
+        # the check parses the query: however long that takes, it counts against the
+        # timeout like the query itself
         with timed(timeout, late) as watch:
-            answer = execute(store, job)
+            try:
+                check_query(req.query, allow_service)
+                answer = execute(store, job)
+            except Refused as e:
+                answer = error(e.status, e.message)
         if watch.expired:  # the client has its 503, and this worker is retiring
             return None
         return Reply(answer.status, answer.content_type, answer.body)
@@ -114,10 +138,10 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         Route("/", index),
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
-        Mount("/static", StaticFiles(directory=STATIC)),
-        Mount("/yasgui", StaticFiles(directory=YASGUI_BUILD, check_dir=False)),
-        Mount("/visualisations", StaticFiles(directory=VISUALISATIONS, check_dir=False)),
-        Mount("/ontology", StaticFiles(directory=ONTOLOGY, check_dir=False)),
+        Mount("/static", _static(directory=STATIC)),
+        Mount("/yasgui", _static(directory=YASGUI_BUILD, check_dir=False)),
+        Mount("/visualisations", _static(directory=VISUALISATIONS, check_dir=False)),
+        Mount("/ontology", _static(directory=ONTOLOGY, check_dir=False)),
         # every entity's IRI path: its page (HTML, Turtle, JSON-LD; issue 16)
         Route("/entities", index_page(store, base_iri)),
         Route("/{path:path}", entity_page(store, base_iri)),

@@ -26,6 +26,7 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     prefixes: dict[str, str] = field(default_factory=dict)
     max_rows: int = 100_000
+    max_bytes: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ def error(status: int, message: str) -> Answer:
 
 
 class TooManyRows(Exception):
+    pass
+
+
+class TooLarge(Exception):
     pass
 
 
@@ -59,19 +64,24 @@ _ROW_MARKS_HEADER = {"json": 0, "xml": 0, "csv": 1, "tsv": 1, "ntriples": 0}
 
 
 class _CappedBuffer:
-    """A binary sink for pyoxigraph's serialisers that counts rows as they are
-    written and stops the serialisation (by raising) once there are too many, so
-    that a huge result never has to be held whole."""
+    """A binary sink for pyoxigraph's serialisers that counts rows and bytes as
+    they are written and stops the serialisation (by raising) once there are too
+    many, so that a huge result never has to be held whole."""
 
-    def __init__(self, fmt: str, max_rows: int):
+    def __init__(self, fmt: str, max_rows: int, max_bytes: int):
         self.marks = _ROW_MARKS[fmt]
         self.limit = max_rows + _ROW_MARKS_HEADER[fmt]
+        self.max_bytes = max_bytes
+        self.size = 0
         self.count = 0
         self.chunks: list[bytes] = []
         self.tail = b""
 
     def write(self, data) -> int:
         data = bytes(data)
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise TooLarge
         window = self.tail + data
         # a mark that straddles two chunks is counted once: only where it ends in `data`
         self.count += sum(window.count(m) - self.tail.count(m) for m in self.marks)
@@ -93,16 +103,19 @@ def execute(store, job: Job) -> Answer:
     import pyoxigraph as ox
 
     kw = {}
-    if job.default_graphs:
-        kw["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs:
-        kw["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    for key, param, graphs in (("default_graph", "default-graph-uri", job.default_graphs),
+                               ("named_graphs", "named-graph-uri", job.named_graphs)):
+        for g in graphs:
+            try:
+                kw.setdefault(key, []).append(ox.NamedNode(g))
+            except ValueError as e:
+                return error(400, f"{param} must be an absolute IRI, not {g!r} ({e})")
     try:
         result = store.query(job.query, prefixes=job.prefixes or None, **kw)
     except SyntaxError as e:
         return error(400, f"SPARQL syntax error: {e}")
-    except ValueError as e:  # e.g. an invalid IRI in default-graph-uri
-        return error(400, f"bad request: {e}")
+    except (ValueError, RuntimeError) as e:  # e.g. SERVICE ?x with ?x unbound
+        return error(400, f"query failed: {e}")
     kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
     fmt = negotiate(job.accept, kind)
     if fmt is None:
@@ -113,20 +126,28 @@ def execute(store, job: Job) -> Answer:
         if isinstance(result, ox.QueryBoolean):
             body = result.serialize(format=_results_format(ox, fmt))
         elif kind == "results":
-            sink = _CappedBuffer(fmt, job.max_rows)
+            sink = _CappedBuffer(fmt, job.max_rows, job.max_bytes)
             result.serialize(sink, format=_results_format(ox, fmt))
             body = sink.value()
         else:
-            sink = _CappedBuffer("ntriples", job.max_rows)
+            sink = _CappedBuffer("ntriples", job.max_rows, job.max_bytes)
             result.serialize(sink, format=ox.RdfFormat.N_TRIPLES)
             body = sink.value()
             if fmt != "ntriples":
                 triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
                 body = ox.serialize(triples, format=_graph_format(ox, fmt),
                                     prefixes=job.prefixes if fmt == "turtle" else None)
+        if len(body) > job.max_bytes:  # another graph format can be longer than N-Triples
+            raise TooLarge
     except TooManyRows:
         return error(400, f"the answer has more than {job.max_rows} rows, the server's cap "
                      "(kg serve --max-rows): add LIMIT and OFFSET to read it in pages")
+    except TooLarge:
+        return error(503, f"the answer is larger than {job.max_bytes} bytes, the server's cap "
+                     "(kg serve --max-response-bytes): select fewer or shorter values, or "
+                     "read it in pages with LIMIT and OFFSET")
+    except RuntimeError as e:  # e.g. SERVICE ?x with ?x unbound
+        return error(400, f"query failed: {e}")
     except OSError as e:  # evaluation errors, SERVICE failures
         return error(500, f"query failed: {e}")
     return Answer(200, CONTENT_TYPE[fmt], body)

@@ -66,11 +66,22 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _, _ in ranges]
 
 
-@functools.lru_cache(maxsize=512)  # clients send the same few Accept headers
+# clients send the same few, short Accept headers: those are remembered; a long
+# one (up to the request head's 64 KB) is worked out each time, so that the cache
+# holds at most 512 short strings, not 512 × 64 KB
+CACHED_ACCEPT = 512
+
+
 def negotiate(accept: str | None, kind: str) -> str | None:
     """The format name to answer with for a result of `kind` ("results" for SELECT
     and ASK, "graph" for CONSTRUCT and DESCRIBE), or None when nothing the client
     accepts can be produced (HTTP 406)."""
+    if accept is not None and len(accept) > CACHED_ACCEPT:
+        return _negotiate(accept, kind)
+    return _negotiate_cached(accept, kind)
+
+
+def _negotiate(accept: str | None, kind: str) -> str | None:
     offered = RESULT_TYPES if kind == "results" else GRAPH_TYPES
     refused = {m for m, q in parse_accept(accept) if q <= 0}
     for mrange, q in parse_accept(accept):
@@ -84,3 +95,6 @@ def negotiate(accept: str | None, kind: str) -> str | None:
                 if (major == "*/" or mtype.startswith(major)) and mtype not in refused:
                     return name
     return None
+
+
+_negotiate_cached = functools.lru_cache(maxsize=512)(_negotiate)

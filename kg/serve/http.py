@@ -72,6 +72,7 @@ class Reply:
     content_type: str
     body: bytes
     close: bool = False
+    headers: tuple[tuple[bytes, bytes], ...] = ()  # more headers, e.g. Allow on a 405
 
 
 class _Bad(Exception):
@@ -96,6 +97,7 @@ def head(status: int, headers: list[tuple[bytes, bytes]]) -> bytes:
 def reply_bytes(reply: Reply, head_only: bool = False) -> bytes:
     headers = [(b"content-type", reply.content_type.encode("latin-1")),
                (b"content-length", str(len(reply.body)).encode("latin-1"))]
+    headers += reply.headers
     if reply.close:
         headers.append((b"connection", b"close"))
     return head(reply.status, headers) + (b"" if head_only else reply.body)
@@ -378,6 +380,16 @@ class Server:
                           b"".join(c["body"]), c["http_version"], c["keep_alive"],
                           client, server)
         head_only = request.method == "HEAD"
+        if c["http_version"] not in ("1.0", "1.1"):  # "GET /path" with no version: HTTP/0.9
+            self._send(conn, reply_bytes(Reply(
+                400, TEXT, _text("the request line has no HTTP version (HTTP/1.0 or "
+                                 "HTTP/1.1): GET /path HTTP/1.1"), close=True)))
+            return False
+        if c["http_version"] == "1.1" and request.header(b"host") is None:
+            self._send(conn, reply_bytes(Reply(
+                400, TEXT, _text("an HTTP/1.1 request needs a Host header (RFC 9112, 3.2)"),
+                close=True), head_only))
+            return False
         if c["too_large"]:
             self._send(conn, reply_bytes(Reply(
                 413, TEXT, _text(f"the request body is larger than {self.max_request_bytes} "

@@ -3,7 +3,9 @@ carries, over which graphs, and what the server refuses before running it."""
 
 from __future__ import annotations
 
-import re
+import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -55,7 +57,7 @@ def parse_request(method: str, content_type: str | None, url_params: str,
         else:
             raise Refused(415, f"POST a query as {FORM} (query=…) or as {SPARQL_QUERY}, "
                           f"not as {mtype or 'a body without Content-Type'}")
-    elif method != "GET":
+    elif method not in ("GET", "HEAD"):  # HEAD: the headers GET would have
         raise Refused(405, "use GET or POST")
     if "update" in params:
         raise Refused(403, READ_ONLY)
@@ -69,43 +71,98 @@ def parse_request(method: str, content_type: str | None, url_params: str,
                         tuple(params.get("named-graph-uri", [])))
 
 
-# Strings, IRIs and comments are blanked before looking for keywords, so that a
-# label containing "SERVICE" or an IRI ending in #delete trips nothing.
-_OPAQUE = re.compile(r'''
-    '{3}.*?'{3} | "{3}.*?"{3}                      # long strings
-  | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*"     # strings
-  | <[^<>"{}|^`\\\x00-\x20]*>                     # IRIs
-  | \#[^\n]*                                      # comments
-''', re.S | re.X)
-# Each piece of white space can be matched in one way only: with nested `\s*`
-# that could share a run of blanks (the IRIs are blanked), a failed match
-# backtracked exponentially in the number of PREFIX lines (seconds at three).
-_PROLOGUE = r"\s*(?:(?:BASE|PREFIX\s*[A-Za-z0-9_.\-]*:)\s*)*"
-_UPDATE = re.compile(_PROLOGUE + r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-                     re.I)
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
-# every word that _UPDATE or _SERVICE looks for: a query that contains none of
-# them (the usual case) needs no blanking, which takes 20 µs a request
-_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-             "WITH", "SERVICE")
+# Updates and SERVICE are found in the parsed query (rdflib's SPARQL grammar), never
+# by patterns over the text: a pattern cannot know what is a string, an IRI, a
+# comment or an escaped character in a prefixed name (`e:a\#` once hid a SERVICE
+# from the regexes that blanked comments), and one that tries may backtrack for
+# minutes. The parse runs under the query's timeout (kg.serve.app).
+#
+# A query whose text, once its \u escapes are expanded (as SPARQL does before
+# parsing), does not contain the word cannot hold the keyword: only a query that
+# mentions SERVICE is parsed as a query (rdflib takes 5-40 ms), and only one that
+# mentions an update's word is tried as an update (a query fails that in about a
+# millisecond; Oxigraph, which parses every query anyway, would refuse an update
+# too, but with a syntax error rather than this endpoint's 403).
+_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+                 "WITH")
+SERVICE_OFF = ("SERVICE (federated query) is off on this endpoint: it would make the "
+               "server fetch from other hosts. Start it with `kg serve --allow-service` "
+               "to allow it.")
+# rdflib's parser recurses deeply (about 40 frames for each nested bracket, and
+# one level for each triple of a block): it parses in a thread of its own with a
+# large (virtual, touched only as used) stack, under a raised recursion limit.
+PARSE_STACK = 512 << 20
+PARSE_RECURSION = 100_000
+_stack_lock = threading.Lock()
 
 
-def _blank(query: str) -> str:
-    return _OPAQUE.sub(lambda m: " " * len(m.group()), query)
+def _parse(query: str, parser) -> tuple[object | None, str]:
+    """(tree, "") or (None, the parser's message), parsed in a thread of its own."""
+    done: list = [None, ""]
+
+    def run() -> None:
+        try:
+            done[0] = parser(query)
+        except RecursionError:
+            done[1] = "the query is nested too deeply"
+        except Exception as e:  # noqa: BLE001 - pyparsing's ParseException and its kin
+            done[1] = str(e)
+
+    if sys.getrecursionlimit() < PARSE_RECURSION:
+        sys.setrecursionlimit(PARSE_RECURSION)
+    with _stack_lock:
+        before = threading.stack_size(PARSE_STACK)
+        try:
+            thread = threading.Thread(target=run, name="kg-parse", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(before)
+    thread.join()
+    return done[0], done[1]
+
+
+def _services(tree) -> Iterator:
+    """The SERVICE patterns of a parse tree, walked without recursion (trees nest deep)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                yield node
+            stack.extend(dict.values(node))
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
 
 
 def check_query(query: str, allow_service: bool) -> None:
-    """Refuse updates sent as queries, and federation unless the server allows it."""
-    upper = query.upper()
-    if not any(k in upper for k in _KEYWORDS):
-        return
-    text = _blank(query)
-    if _UPDATE.match(text):
+    """Refuse updates sent as queries, and federation unless the server allows it,
+    from the query as rdflib's SPARQL parser reads it."""
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
+    from rdflib.term import Variable
+
+    try:
+        upper = expandUnicodeEscapes(query).upper()
+    except ValueError:  # an escape that is no character: Oxigraph says where
+        upper = query.upper()
+    if any(k in upper for k in _UPDATE_WORDS) and _parse(query, parseUpdate)[0] is not None:
         raise Refused(403, READ_ONLY)
-    if not allow_service and _SERVICE.search(text):
-        raise Refused(403, "SERVICE (federated query) is off on this endpoint: it would "
-                      "make the server fetch from other hosts. Start it with "
-                      "`kg serve --allow-service` to allow it.")
+    if "SERVICE" not in upper:
+        return
+    tree, problem = _parse(query, parseQuery)
+    if tree is None:
+        if not allow_service:
+            raise Refused(400, "the query mentions SERVICE, and the server's check (rdflib's "
+                          f"SPARQL parser) cannot read it, so it is refused: {problem}")
+        return  # Oxigraph's parser has the last word
+    for service in _services(tree):
+        if not allow_service:
+            raise Refused(403, SERVICE_OFF)
+        if isinstance(service.get("term"), Variable):
+            raise Refused(400, f"SERVICE ?{service['term']}: give the service's IRI; this "
+                          "endpoint does not take the service from a variable")
 
 
 def service_description(endpoint: str, named_graphs: list[str], federated: bool) -> str:

@@ -8,8 +8,9 @@ numbers and e-mail addresses are masked here, whatever the graph holds.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
+
+from kg.privacy import redact
 
 #: Entity classes drawn as nodes, most specific first (a municipality is also
 #: an organisation in the ontology).
@@ -63,13 +64,10 @@ AMOUNTS = PREFIXES + """SELECT ?funder ?project (MAX(?amount) AS ?euros) WHERE {
   ?grant a hg:Grant ; hg:funder ?funder ; hg:project ?project ; hg:amount ?amount .
 } GROUP BY ?funder ?project"""
 
-_EMAIL = re.compile(r"[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
-_PHONE = re.compile(r"(?:\+358|\b0)[\d \-]{5,}\d")
-
-
 def mask_contacts(text: str) -> str:
-    """Sentences are shown to anyone who opens a page: no e-mail or phone number."""
-    return _PHONE.sub("[phone]", _EMAIL.sub("[e-mail]", text))
+    """Sentences are shown to anyone who opens a page: no e-mail or phone number
+    (the graph's own redaction, again, whatever graph the pages are drawn from)."""
+    return redact(text)
 
 
 @dataclass(frozen=True)
@@ -135,8 +133,8 @@ def read_graph(store) -> GraphData:
         a = {k: sorted(set(v)) for k, v in attrs.get(iri, {}).items()}
         wikidata = next((v for v in a.get("sameAs", []) if "wikidata.org" in v), None)
         nodes[iri] = Node(
-            iri=iri, name=labels[iri], type=types[iri][1],
-            aliases=tuple(v for v in a.get("altLabel", []) if v != labels[iri]),
+            iri=iri, name=mask_contacts(labels[iri]), type=types[iri][1],
+            aliases=tuple(mask_contacts(v) for v in a.get("altLabel", []) if v != labels[iri]),
             identifiers=tuple((IDENTIFIER_LABELS[k], v) for k in IDENTIFIER_LABELS
                               for v in a.get(k, [])),
             wikidata=wikidata,
