@@ -100,6 +100,33 @@ def test_a_1000_node_page_is_readable_at_the_starting_view(tmp_path):
     _assert_readable(seen, "projects-1000")
 
 
+@pytest.fixture(scope="module")
+def dev_pages(tmp_path_factory):
+    """The network pages of the 139 annotated dev documents: a real corpus of about a
+    hundred to two hundred and fifty nodes a page."""
+    from kg.build import build
+    from kg.settings import Settings
+    from tests.conftest import require_dev_corpus
+
+    dev = require_dev_corpus()
+    data = tmp_path_factory.mktemp("dev-data")
+    report = build(sorted(dev.glob("*.txt")), Settings(progress=False), out_dir=data)
+    assert report.documents == len(list(dev.glob("*.txt")))
+    out = tmp_path_factory.mktemp("dev-pages")
+    visualise(data, out)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_dev_corpus_pages_are_readable_at_the_starting_view(dev_pages, kind):
+    from kg.visualise.browser import readability
+
+    seen = readability(dev_pages / f"{kind}.html")
+    assert seen.visible >= 80
+    _assert_readable(seen, f"dev {kind}")
+
+
 def test_the_measure_sees_overlaps(tmp_path):
     """The measure is not blind: nodes put on one spot are counted."""
     import re
