@@ -285,3 +285,27 @@ def test_build_with_a_missing_or_foreign_model_is_one_clear_line(tmp_path, capsy
                  "--extractor", "nope.v9"]) == 2
     assert "unknown extractor 'nope.v9'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_build_min_confidence_writes_only_facts_that_probable(tmp_path):
+    """`kg build --min-confidence 0.8`: every fact between entities in the graph has
+    hg:confidence 0.8 or more, and there are fewer of them than without it."""
+    from kg.cli import main
+    from kg.store import open_store, select
+    from tests.conftest import BUNDLED_DOCS
+
+    query = """SELECT ?c WHERE { ?s a rdf:Statement ; hg:confidence ?c ; rdf:predicate ?p .
+        FILTER(?p NOT IN (hg:startDate, hg:endDate, hg:totalCost)) }"""
+    counts = {}
+    for floor in (None, "0.8"):
+        out = tmp_path / f"out-{floor}"
+        args = ["--no-progress", "build", str(BUNDLED_DOCS), "--out", str(out), "--no-cache"]
+        assert main(args + (["--min-confidence", floor] if floor else [])) == 0
+        prefixes = ("PREFIX hg: <https://w3id.org/hankegraph/ontology#>\n"
+                    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n")
+        rows = select(open_store(out), prefixes + query).as_dicts()
+        confidences = [float(r["c"]) for r in rows]
+        if floor:
+            assert confidences and min(confidences) >= 0.8
+        counts[floor] = len(confidences)
+    assert counts["0.8"] < counts[None]
