@@ -2,16 +2,23 @@
 
 For each document (kg/extract/candidates.py reads it with the rule layer):
 
-1. each project candidate's name is chosen among its family of shorter
-   spans (head ``variant``);
-2. each document-level entity is kept or dropped (head ``entity``);
-3. each pair of kept entities whose types allow a relation is scored by that
-   relation's head; a pair scoring over the head's threshold is a fact, its
-   probability the fact's confidence;
-4. dates and total costs are the rules' values for kept projects, and a
-   ``funds`` fact keeps the amount and share the rules read for that pair.
+1. each project name the finders read is cut to the variant (a family of
+   shorter spans) the ``variant`` head prefers;
+2. more candidates are proposed (project names, places, funding names) and the
+   ``project``, ``place`` and ``funding`` heads accept or refuse each, after the
+   ``variant`` / ``funding_variant`` heads chose its span;
+3. the relation rules read the finders' and the accepted candidates, and a place
+   in a project's own title is the project's target area;
+4. each pair of entities whose types allow a relation is scored by that
+   relation's head: a pair the rules link, or one scored ADD_THRESHOLD or more, is
+   a fact, its probability the fact's confidence (``--min-confidence`` keeps only
+   facts at least that probable);
+5. dates and total costs are the rules' values, and a ``funds`` fact keeps the
+   amount and share the rules read for that pair.
 
-The heads are trained by ``kg train`` (kg/extract/train.py) from gold folders.
+The ``entity`` head's probability is each mention's confidence; it drops nothing
+(dropping by it lowered the cross-validated F1). The heads are trained by
+``kg train`` (kg/extract/train.py) from gold folders.
 """
 
 from __future__ import annotations
@@ -56,7 +63,6 @@ from kg.model import (
 from kg.settings import Settings
 
 NAME = "hankegraph.learned.v1"
-PAIR_RELATIONS = tuple(RELATION_TYPES)
 #: relations read with the place first (place, project), stored as (project, place)
 REVERSED = frozenset({"target_area"})
 #: a pair no rule links is a fact from this probability on (cross-validation: lower
