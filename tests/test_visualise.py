@@ -360,3 +360,25 @@ def test_isolated_nodes_are_hidden_in_a_strip_under_the_network():
     assert {i for i, n in by_id.items() if n.get("hidden")} == {"n3", "n4"}
     lowest = max(by_id[i]["y"] for i in ("n0", "n1", "n2"))
     assert all(by_id[i]["y"] > lowest for i in ("n3", "n4"))
+
+
+def test_a_dataset_without_funding_still_gets_its_pages(tmp_path):
+    """A corpus whose documents state no funding: the funding page is empty, the
+    other pages are drawn, and nothing crashes (found by the issue-14 probe)."""
+    from rdflib import Dataset, Namespace, URIRef
+
+    hg = Namespace("https://w3id.org/hankegraph/ontology#")
+    ds = Dataset()
+    ds.parse(FIXTURE, format="turtle")
+    funding = {hg.funds, hg.fundedBy, hg.funder, hg.amount, hg.sharePercent}
+    drop = [q for q in ds.quads((None, None, None, None))
+            if q[1] in funding or q[2] == hg.Grant
+            or (isinstance(q[2], URIRef) and "/grant/" in str(q[0]))]
+    for q in drop:
+        ds.remove(q)
+    data = tmp_path / "nofunding.trig"
+    ds.serialize(data, format="trig")
+    report = visualise(data, tmp_path / "pages")
+    assert report.sizes["funding"][0] == 0
+    assert report.sizes["collaboration"][0] > 0
+    assert (tmp_path / "pages" / "funding.html").is_file()

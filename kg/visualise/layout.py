@@ -129,6 +129,8 @@ def _pack(placed, spacing: float) -> dict[str, tuple[float, float]]:
         lo, hi = pos.min(axis=0), pos.max(axis=0)
         boxes.append((nodes, pos - lo, float(hi[0] - lo[0]) + spacing,
                       float(hi[1] - lo[1]) + spacing))
+    if not boxes:
+        return positions  # an empty network (a corpus with no funding, say)
     total = sum(w * h for _, _, w, h in boxes)
     # rows about as wide as a 5:3 screen would have them
     row_width = max(max(w for _, _, w, _ in boxes), math.sqrt(total * 5 / 3))
