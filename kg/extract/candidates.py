@@ -20,6 +20,7 @@ from kg.extract.mentions import Cand, MentionFinder
 from kg.extract.nlp import Line, Tok
 from kg.extract.relations import RawClaim, RelationReader, Unit
 from kg.extract.rules import _short_forms, mention_key
+from kg.extract.spans import SpanIndex
 from kg.model import Document, EntityType, Relation, Span
 
 #: how many leading words a project name may lose (`Alajoen kunnan Kylätalo kuntoon`)
@@ -183,23 +184,26 @@ MAX_NAME_WORDS = 14
 _CLAUSE_BREAK = frozenset({".", ":", ";", "(", ")", "[", "]", "•", "|", "?"})
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in taken)
+def _taken(cands) -> SpanIndex:
+    index: SpanIndex = SpanIndex()
+    for c in cands:
+        index.add(c.start, c.end, (c.start, c.end))
+    return index
 
 
 def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> list[Cand]:
     """Project name spans the finders did not take, each the longest of its family."""
-    taken = [(c.start, c.end) for c in existing if c.type is EntityType.PROJECT]
-    other = [(c.start, c.end) for c in existing if c.type is not EntityType.PROJECT]
+    taken = _taken(c for c in existing if c.type is EntityType.PROJECT)
+    other = _taken(c for c in existing if c.type is not EntityType.PROJECT)
     out: list[Cand] = []
 
     def add(start: int, end: int, line: Line, rule: str) -> None:
         name = text[start:end].strip(" -–,")
-        if len(name) < 3 or not name[:1].isalnum() or _overlaps(start, end, taken):
+        if len(name) < 3 or not name[:1].isalnum() or taken.any(start, end):
             return
-        if any(s <= start and end <= e for s, e in other):
+        if other.any(start, end, lambda span: span[0] <= start and end <= span[1]):
             return  # all inside an organisation's or a place's name
-        taken.append((start, end))
+        taken.add(start, end, (start, end))
         out.append(Cand(start, start + len(name), line.number, EntityType.PROJECT,
                         name[:1].upper() + name[1:], rule, 0.5))
 
@@ -249,13 +253,13 @@ def place_proposals(lines: list[Line], existing: list[Cand]) -> list[Cand]:
     from kg.extract.mentions import _place_nominative
     from kg.extract.morphology import word_classes
 
-    taken = [(c.start, c.end) for c in existing]
+    taken = _taken(existing)
     out: list[Cand] = []
     for line in lines:
         toks = line.toks
         for t in toks:
             if not (t.text[:1].isupper() and t.text[:1].isalpha()) or \
-                    _overlaps(t.start, t.end, taken):
+                    taken.any(t.start, t.end):
                 continue
             nxt = toks[t.i + 1] if t.i + 1 < len(toks) else None
             if nxt is not None and nxt.lower.startswith(("seudu", "seutu", "seutukun")):
@@ -263,12 +267,12 @@ def place_proposals(lines: list[Line], existing: list[Cand]) -> list[Cand]:
                 name = f"{t.text} {base}"
                 out.append(Cand(t.start, nxt.end, line.number, EntityType.REGION, name,
                                 "proposal.subregion", 0.5))
-                taken.append((t.start, nxt.end))
+                taken.add(t.start, nxt.end, (t.start, nxt.end))
                 continue
             if "paikannimi" in word_classes(t.text):
                 out.append(Cand(t.start, t.end, line.number, EntityType.REGION,
                                 _place_nominative(t.text), "proposal.place", 0.5))
-                taken.append((t.start, t.end))
+                taken.add(t.start, t.end, (t.start, t.end))
     return out
 
 
@@ -283,12 +287,12 @@ def funding_proposals(finder: MentionFinder, lines: list[Line], text: str,
     """Funding instruments the finders did not take: a word whose base form ends in a
     funding head word, with up to seven words before it (the ``funding_variant``
     head picks how many, the ``funding`` head whether it is a name at all)."""
-    taken = [(c.start, c.end) for c in existing]
+    taken = _taken(existing)
     out: list[Cand] = []
     for line in lines:
         toks = line.toks
         for j, t in enumerate(toks):
-            if not t.text[:1].isalpha() or _overlaps(t.start, t.end, taken):
+            if not t.text[:1].isalpha() or taken.any(t.start, t.end):
                 continue
             base = finder.nominative(t.text)
             if not base.lower().endswith(FUNDING_NAME_HEADS):
@@ -296,7 +300,7 @@ def funding_proposals(finder: MentionFinder, lines: list[Line], text: str,
             start = t.start
             for i in range(j - 1, max(-1, j - 8), -1):
                 if (toks[i].is_punct and toks[i].text not in "-–") or \
-                        _overlaps(toks[i].start, toks[i].end, taken):
+                        taken.any(toks[i].start, toks[i].end):
                     break
                 start = toks[i].start
             name = text[start:t.start] + base
@@ -304,5 +308,5 @@ def funding_proposals(finder: MentionFinder, lines: list[Line], text: str,
                 continue
             out.append(Cand(start, t.end, line.number, EntityType.FUNDING, name,
                             "proposal.funding", 0.5))
-            taken.append((start, t.end))
+            taken.add(start, t.end, (start, t.end))
     return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,9 @@ from kg.model import EntityType
 
 #: words around a mention that are read as its context
 WINDOW = 4
+#: mentions of a group that pair features read (its first ones)
+MAX_PLACES = 40
+_LAST = "\U0010ffff"  # sorts after every group key
 
 
 @lru_cache(maxsize=200_000)
@@ -104,6 +108,9 @@ class DocIndex:
         self.intro_end = _list_intros(reading.lines)
         projects = [g for g in reading.groups.values() if g.type is EntityType.PROJECT]
         self.projects = sorted(projects, key=lambda g: min(p.first for p in self.places[g.key]))
+        #: (first token, group key) of every project mention, in text order
+        self.project_marks = sorted((p.first, g.key) for g in projects
+                                    for p in self.places[g.key])
         self.n_lines = max(len(reading.lines), 1)
 
     def place(self, c: Cand) -> Place:
@@ -295,7 +302,9 @@ def pair_features(reading: Reading, idx: DocIndex, a: Group, b: Group,
     for c in a.cands[:1]:
         if c.authority is not None:
             f[f"a_authority={c.authority.authority_id.split(':')[0]}"] = 1
-    pa, pb = idx.places[a.key], idx.places[b.key]
+    # the first mentions only: a long report names its project thousands of times,
+    # and the pairs of two groups' mentions would grow with the square of that
+    pa, pb = idx.places[a.key][:MAX_PLACES], idx.places[b.key][:MAX_PLACES]
     same_unit = sum(1 for p in pa for q in pb if p.unit == q.unit and p.unit >= 0)
     same_sent = sum(1 for p in pa for q in pb if p.line == q.line and p.sent == q.sent)
     same_line = sum(1 for p in pa for q in pb if p.line == q.line)
@@ -343,9 +352,8 @@ def pair_features(reading: Reading, idx: DocIndex, a: Group, b: Group,
         # the closest project mention before each of a's mentions is b
         nearest = 0
         for p in pa:
-            before = [(q.first, g.key) for g in idx.projects for q in idx.places[g.key]
-                      if q.first <= p.first]
-            if before and max(before)[1] == b.key:
+            k = bisect_right(idx.project_marks, (p.first, _LAST)) - 1
+            if k >= 0 and idx.project_marks[k][1] == b.key:
                 nearest += 1
         f[f"b_nearest_before={_bucket(nearest)}"] = 1
     if a.type is EntityType.PROJECT:

@@ -40,6 +40,7 @@ from kg.extract.candidates import (
     with_name,
 )
 from kg.extract.features import (
+    MAX_PLACES,
     RELATION_TYPES,
     DocIndex,
     entity_features,
@@ -77,8 +78,12 @@ def variant_chooser(model: Model | None, head_name: str = "variant"):
     if head is None:
         return None
 
+    folded_text: dict[int, tuple[str, str]] = {}  # one document's folded text, kept
+
     def choose(c, variants, lines, text):
-        folded = fold(text)
+        if folded_text.get(0, ("",))[0] is not text:
+            folded_text[0] = (text, fold(text))
+        folded = folded_text[0][1]
         scores = [head.score(variant_features(c, k, name, lines[c.line], text, folded))
                   for k, name in variants]
         return max(range(len(variants)), key=lambda i: (scores[i], -i))
@@ -276,7 +281,7 @@ def evidence(feat: Featurised, a: Group, b: Group) -> Span:
     """The sentence a fact rests on: the first clause unit naming both ends, else
     the unit of the subject-side mention closest to the other end."""
     units = feat.reading.units
-    pa, pb = feat.idx.places[a.key], feat.idx.places[b.key]
+    pa, pb = feat.idx.places[a.key][:MAX_PLACES], feat.idx.places[b.key][:MAX_PLACES]
     both = sorted({p.unit for p in pa} & {q.unit for q in pb} - {-1})
     if both:
         u = units[both[0]]

@@ -35,6 +35,7 @@ from kg.extract.morphology import (
     word_classes,
 )
 from kg.extract.nlp import Line, Tok, capitalised_pair
+from kg.extract.spans import SpanIndex
 from kg.extract.values import MONEY_RE
 from kg.model import EntityType
 
@@ -1250,11 +1251,13 @@ def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
     ordered = sorted(cands, key=lambda c: (-c.length, -c.confidence,
                                            -rule_rank.get(c.rule, 0), c.start, c.name))
     kept: list[Cand] = []
+    taken: SpanIndex[Cand] = SpanIndex()
     for c in ordered:
-        if any(c.start < k.end and k.start < c.end and not _nested_place(c, k)
-               and k.part_of is not c for k in kept):
+        if taken.any(c.start, c.end, lambda k, c=c: not _nested_place(c, k)
+                     and k.part_of is not c):
             continue
         kept.append(c)
+        taken.add(c.start, c.end, c)
     return kept
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -136,15 +136,58 @@ def parse(text: str, nlp=None) -> list[Line]:
     return next(parse_many([text], nlp))
 
 
+#: a longer text is read in parts of at most this many characters, cut at line ends
+#: (spaCy refuses texts over nlp.max_length, a million characters; lines are read
+#: one by one anyway, so nothing is lost at a cut)
+PART_CHARS = 100_000
+
+
+def text_parts(text: str, size: int | None = None) -> list[tuple[int, str]]:
+    """(offset, part) pieces of ``text``, each at most ``size`` characters, cut after a
+    line break (or, in a line longer than that, after a space)."""
+    size = size or PART_CHARS
+    out, start = [], 0
+    while start < len(text) or not out:
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            if cut <= start:
+                cut = text.rfind(" ", start, end)
+            if cut > start:
+                end = cut + 1
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
 def parse_many(texts: list[str], nlp=None) -> Iterator[list[Line]]:
     """Tag the documents in batches, one pass each (the recogniser aside), and
     give each line its own tokens, re-indexed from 0 (line breaks are whitespace
     tokens to the model; they are dropped here). Batches run the network on
-    larger matrices: about 15 % faster than a call per document."""
+    larger matrices: about 15 % faster than a call per document. A long text is
+    tagged in parts (:func:`text_parts`) whose lines are put back in its offsets."""
     nlp = nlp or load_model()
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=max(1, len(texts)),
-                                         disable=[RECOGNISER]), strict=True):
-        yield _lines(nlp, text, doc)
+    parts = [(i, offset, part) for i, text in enumerate(texts)
+             for offset, part in text_parts(text)]
+    docs = nlp.pipe((p for _i, _o, p in parts), batch_size=max(1, len(texts)),
+                    disable=[RECOGNISER])
+    current, lines = 0, []
+    for (i, offset, part), doc in zip(parts, docs, strict=True):
+        if i != current:
+            yield lines
+            current, lines = i, []
+        lines += [_shifted(line, offset, len(lines)) for line in _lines(nlp, part, doc)]
+    if parts:
+        yield lines
+
+
+def _shifted(line: Line, offset: int, first_number: int) -> Line:
+    """A line of a part, numbered and placed in the whole text."""
+    if not offset and not first_number:
+        return line
+    toks = tuple(replace(t, start=t.start + offset, end=t.end + offset) for t in line.toks)
+    return Line(line.number + first_number, line.start + offset, line.end + offset, line.text,
+                toks)
 
 
 def _lines(nlp, text: str, doc) -> list[Line]:

@@ -30,6 +30,7 @@ from kg.extract.morphology import (
     is_genitive,
 )
 from kg.extract.nlp import Line
+from kg.extract.spans import SpanIndex
 from kg.extract.values import find_money, find_periods, find_shares
 from kg.model import EntityType, Relation, Span
 
@@ -92,8 +93,15 @@ def build_units(lines: list[Line], text: str, mentions: list[Cand]) -> list[Unit
             a, b = line.sentence_bounds(s)
             units.append(Unit(a, b, text[a:b], (n,), None))
         n += 1
+    # each unit's mentions, in the mentions' order (an index: a long report has
+    # thousands of units and mentions)
+    index: SpanIndex = SpanIndex()
+    for i, m in enumerate(mentions):
+        index.add(m.start, m.end, (i, m))
     for u in units:
-        u.mentions = [m for m in mentions if u.start <= m.start and m.end <= u.end]
+        inside = [im for im in index.overlapping(u.start, u.end)
+                  if u.start <= im[1].start and im[1].end <= u.end]
+        u.mentions = [m for _i, m in sorted(inside, key=lambda im: im[0])]
     return units
 
 
@@ -131,6 +139,7 @@ class RelationReader:
         self.lines = lines
         self.mentions = mentions
         self.units = build_units(lines, text, mentions)
+        self._projects = [m for m in mentions if m.type is EntityType.PROJECT]
         self.claims: list[RawClaim] = []
         projects = [m for m in mentions if m.type is EntityType.PROJECT]
         self.page_project = _page_project(projects)
@@ -148,7 +157,7 @@ class RelationReader:
         if self._many_projects(unit):
             return None, "none"  # `… myönnettiin 70 hankkeelle`: not one project's fact
         # the last project named before this unit
-        before = [m for m in self.mentions if m.type is EntityType.PROJECT and m.end <= unit.start]
+        before = [m for m in self._projects if m.end <= unit.start]
         # a paragraph that names one project speaks of it in its later sentences
         # (`X-hankkeelle myönnettiin … . Toteutusaika on …`)
         in_paragraph = {_key(m) for m in before if m.line in unit.lines}

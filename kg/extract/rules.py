@@ -31,14 +31,23 @@ def _short_forms(cands: list[Cand]) -> dict[str, str]:
     project `Rannikon reitit` beside `Rannikon reitit verkosto`, is the same entity:
     a name that is another's alias, or a word-prefix of another project's name."""
     out: dict[str, str] = {}
-    full = [c for c in cands if c.authority is None]
+    # one candidate per type and name: a long text repeats a few names thousands of
+    # times, and the pairs below grow with the square of the candidates
+    unique: dict[str, Cand] = {}
+    aliases: dict[str, set[str]] = {}
+    for c in cands:
+        if c.authority is None:
+            key = f"{c.type.value}:{fold(c.name)}"
+            unique.setdefault(key, c)
+            aliases.setdefault(key, set()).update(fold(a) for a in c.aliases)
+    full = list(unique.values())
     for c in full:
         key = f"{c.type.value}:{fold(c.name)}"
         for d in full:
             if d is c or d.type is not c.type or fold(d.name) == fold(c.name):
                 continue
             long_key = f"{d.type.value}:{fold(d.name)}"
-            is_alias = fold(c.name) in {fold(a) for a in d.aliases}
+            is_alias = fold(c.name) in aliases[long_key]
             is_prefix = (c.type.value == "Project" and len(c.name.split()) >= 2
                          and fold(d.name).startswith(fold(c.name) + " "))
             if (is_alias or is_prefix or _head_variant(c.name, d.name)) \
