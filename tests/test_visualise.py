@@ -382,3 +382,24 @@ def test_a_dataset_without_funding_still_gets_its_pages(tmp_path):
     assert report.sizes["funding"][0] == 0
     assert report.sizes["collaboration"][0] > 0
     assert (tmp_path / "pages" / "funding.html").is_file()
+
+
+def test_gexf_leaves_an_unknown_amount_empty_and_keeps_a_stated_one(tmp_path):
+    """Gephi users sum and size by `euros`: a funding link whose source states no
+    amount has no `euros` value (it used to be 0.0), one that states it keeps it."""
+    import xml.etree.ElementTree as ET
+
+    visualise(REPO_ROOT / "data" / "ttl", tmp_path)
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    root = ET.parse(tmp_path / "funding.gexf").getroot()
+    key = next(a.get("id") for a in root.iterfind(".//g:attributes[@class='edge']/g:attribute",
+                                                  ns) if a.get("title") == "euros")
+    relation = next(a.get("id") for a in root.iterfind(
+        ".//g:attributes[@class='edge']/g:attribute", ns) if a.get("title") == "relation")
+    funds = [e for e in root.iterfind(".//g:edge", ns)
+             if any(v.get("for") == relation and v.get("value") == "funds"
+                    for v in e.iterfind(".//g:attvalue", ns))]
+    amounts = [next((float(v.get("value")) for v in e.iterfind(".//g:attvalue", ns)
+                     if v.get("for") == key), None) for e in funds]
+    assert funds and None in amounts, amounts  # the bundled data has links without amounts
+    assert 0.0 not in amounts

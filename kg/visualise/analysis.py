@@ -61,11 +61,16 @@ def _for_export(graph):
     g = graph.__class__()
     for v, a in graph.nodes(data=True):
         g.add_node(v, label=a["name"], type=a["type"], wikidata=a.get("wikidata", ""),
-                   euros=float(a.get("euros", 0.0)))
+                   **_money(a))
     for u, v, a in graph.edges(data=True):
-        g.add_edge(u, v, relation=a["relation"], weight=float(a.get("weight", 1)),
-                   euros=float(a.get("euros") or 0.0))
+        g.add_edge(u, v, relation=a["relation"], weight=float(a.get("weight", 1)), **_money(a))
     return g
+
+
+def _money(attrs: dict) -> dict:
+    """``euros`` only where an amount is stated: an unknown amount is no 0.0."""
+    euros = attrs.get("euros")
+    return {} if euros is None else {"euros": float(euros)}
 
 
 def gexf(graph) -> str:

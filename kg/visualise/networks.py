@@ -189,15 +189,17 @@ def funding(data: GraphData):
     by_node = _links_by_node(funds + admins)
     for iri in sorted(by_node):
         _add_node(g, data.nodes[iri], data, by_node[iri])
-        received = sum(lk.euros or 0 for lk in funds if iri in (lk.source, lk.target))
-        g.nodes[iri]["euros"] = received
+        # euros where some amount is stated; None (left out of GEXF/GraphML) otherwise
+        stated = [lk.euros for lk in funds if iri in (lk.source, lk.target)
+                  and lk.euros is not None]
+        g.nodes[iri]["euros"] = sum(stated) if stated else None
     for lk in funds:
         amount = f", {_euros(lk.euros)}" if lk.euros else ", amount not stated"
-        g.add_edge(lk.source, lk.target, relation="funds", weight=1, euros=lk.euros or 0.0,
+        g.add_edge(lk.source, lk.target, relation="funds", weight=1, euros=lk.euros,
                    info=_edge_info(f"{data.nodes[lk.source].name} — funds — "
                                    f"{data.nodes[lk.target].name}{amount}", [lk], data))
     for lk in admins:
-        g.add_edge(lk.target, lk.source, relation="administeredBy", weight=1, euros=0.0,
+        g.add_edge(lk.target, lk.source, relation="administeredBy", weight=1, euros=None,
                    info=_edge_info(f"{data.nodes[lk.target].name} — administered by — "
                                    f"{data.nodes[lk.source].name}", [lk], data))
     _projects_of(g, data, funds + admins)
