@@ -64,7 +64,7 @@ def test_funding_flows_from_funder_to_project_to_administrator(fixture_data):
     assert g.edges[esr, alpha]["euros"] == 1_000_000
     assert "1 000 000 €" in g.edges[esr, alpha]["info"]
     assert g.edges[alpha, T + "organisation/org-a"]["relation"] == "administeredBy"
-    assert g.edges[T + "funding/x", T + "project/beta"]["euros"] == 0  # not stated
+    assert g.edges[T + "funding/x", T + "project/beta"]["euros"] is None  # not stated
     assert g.nodes[esr]["euros"] == 1_000_000
 
 
