@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from kg.authority import fold, load_authority
@@ -52,6 +53,7 @@ from kg.extract.features import (
 from kg.extract.mentions import MentionFinder
 from kg.extract.model import Model
 from kg.extract.nlp import parse_many
+from kg.extract.rules import mentions_of
 from kg.model import (
     VALUE_RELATIONS,
     Claim,
@@ -71,6 +73,13 @@ REVERSED = frozenset({"target_area"})
 ADD_THRESHOLD = 0.7
 
 
+@lru_cache(maxsize=4)
+def folded_text(text: str) -> str:
+    """A document's text folded as names are (the variant and proposal features count
+    a name's occurrences in it): once per document, not once per candidate."""
+    return fold(text)
+
+
 def variant_chooser(model: Model | None, head_name: str = "variant"):
     """A ``choose_name`` for kg.extract.candidates.read from the ``variant`` head
     (or another variant head: ``funding_variant`` for funding proposals)."""
@@ -78,12 +87,8 @@ def variant_chooser(model: Model | None, head_name: str = "variant"):
     if head is None:
         return None
 
-    folded_text: dict[int, tuple[str, str]] = {}  # one document's folded text, kept
-
     def choose(c, variants, lines, text):
-        if folded_text.get(0, ("",))[0] is not text:
-            folded_text[0] = (text, fold(text))
-        folded = folded_text[0][1]
+        folded = folded_text(text)
         scores = [head.score(variant_features(c, k, name, lines[c.line], text, folded))
                   for k, name in variants]
         return max(range(len(variants)), key=lambda i: (scores[i], -i))
@@ -95,7 +100,7 @@ def _chosen_variants(model: Model, head_name: str, proposals, lines, text: str, 
     """Each proposal cut to the variant the ``head_name`` head picks, with the
     features the accepting head reads."""
     choose = variant_chooser(model, head_name)
-    folded = fold(text)
+    folded = folded_text(text)
     out = []
     for p in proposals:
         variants = name_variants(p, lines[p.line])
@@ -120,7 +125,7 @@ def scored_funding(model: Model, finder, lines, text: str, cands):
 
 def scored_places(lines, text: str, cands):
     """Every proposed place with its features."""
-    folded = fold(text)
+    folded = folded_text(text)
     return [(c, place_features(c, lines, text, folded, cands))
             for c in place_proposals(lines, cands)]
 
@@ -231,16 +236,8 @@ def decide(model: Model, feat: Featurised, min_confidence: float | None = None) 
             for key, f in feat.entities.items()}
     mentions: list[Mention] = []
     for key, confidence in kept.items():
-        g = reading.groups[key]
-        for c in g.cands:
-            line = reading.lines[c.line]
-            span = Span(c.start, c.end, line.text)
-            auth = c.authority.authority_id if c.authority else None
-            for name, rule in ((c.name, c.rule), *((a, c.rule + ".alias") for a in c.aliases
-                                                 if a and fold(a) != fold(c.name))):
-                mentions.append(Mention(key=key, type=c.type, name=name,
-                                        surface=text[c.start:c.end], span=span, rule=rule,
-                                        confidence=round(confidence, 4), authority_id=auth))
+        for c in reading.groups[key].cands:
+            mentions += mentions_of(c, key, text, reading.lines[c.line], round(confidence, 4))
     rule_claims = defaultdict(list)
     for r in reading.claims:
         s = reading.key_of.get(id(r.subject))

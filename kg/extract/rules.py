@@ -26,6 +26,18 @@ def mention_key(c: Cand, short_forms: dict[str, str] | None = None) -> str:
     return (short_forms or {}).get(key, key)
 
 
+def mentions_of(c: Cand, key: str, text: str, line: Line, confidence: float) -> list[Mention]:
+    """A candidate's mention, and one more for each alias it carries (an acronym
+    defined beside it), all under the entity's key."""
+    span = Span(c.start, c.end, line.text)
+    authority_id = c.authority.authority_id if c.authority else None
+    names = [(c.name, c.rule)] + [(a, c.rule + ".alias") for a in c.aliases
+                                   if a and fold(a) != fold(c.name)]
+    return [Mention(key=key, type=c.type, name=name, surface=text[c.start:c.end], span=span,
+                    rule=rule, confidence=confidence, authority_id=authority_id)
+            for name, rule in names]
+
+
 def _short_forms(cands: list[Cand]) -> dict[str, str]:
     """Within one document, `kehittämisraha` after `maakunnan kehittämisraha`, or the
     project `Rannikon reitit` beside `Rannikon reitit verkosto`, is the same entity:
@@ -104,21 +116,8 @@ class RuleExtractor:
         short_forms = _short_forms(cands)
         mentions = []
         for c in cands:
-            line = lines[c.line]
-            mentions.append(Mention(
-                key=mention_key(c, short_forms), type=c.type, name=c.name,
-                surface=text[c.start:c.end],
-                span=Span(c.start, c.end, line.text), rule=c.rule, confidence=c.confidence,
-                authority_id=c.authority.authority_id if c.authority else None,
-            ))
-            for alias in c.aliases:
-                if alias and fold(alias) != fold(c.name):
-                    mentions.append(Mention(
-                        key=mention_key(c, short_forms), type=c.type, name=alias,
-                        surface=text[c.start:c.end], span=Span(c.start, c.end, line.text),
-                        rule=c.rule + ".alias", confidence=c.confidence,
-                        authority_id=c.authority.authority_id if c.authority else None,
-                    ))
+            mentions += mentions_of(c, mention_key(c, short_forms), text, lines[c.line],
+                                    c.confidence)
         claims = []
         seen = set()
         for r in raw:

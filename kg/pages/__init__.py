@@ -20,19 +20,12 @@ import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg.visualise.data import mask_contacts
+from kg.visualise.data import HG, mask_contacts
+from kg.visualise.data import PREFIXES as NETWORK_PREFIXES
 
-HG = "https://w3id.org/hankegraph/ontology#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-PREFIXES = """PREFIX hg: <https://w3id.org/hankegraph/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-"""
+#: the network pages' prefixes, and FOAF for persons
+PREFIXES = NETWORK_PREFIXES + "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\n"
 
 #: Classes that get a page, most specific first, and their names on the page.
 CLASSES = {"Municipality": "municipality", "Region": "region", "Project": "project",
