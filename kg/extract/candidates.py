@@ -146,10 +146,20 @@ def read(finder: MentionFinder, document: Document, lines: list[Line],
                 c = with_name(c, name, dropped, lines[c.line])
             renamed.append(c)
         cands = renamed
+    found, proposed = cands, []
     if propose is not None:
-        cands = sorted(cands + propose(lines, text, cands), key=lambda c: (c.start, c.end))
+        proposed = propose(lines, text, cands)
+        cands = sorted(cands + proposed, key=lambda c: (c.start, c.end))
     reader = RelationReader(text, lines, cands)
     claims = reader.read() + title_places(finder, cands, lines)
+    if any(c.type is EntityType.PROJECT for c in proposed):
+        # an accepted project can take the document's focus from the project the finders
+        # read (a heading naming a related project), and the rules then link nothing to
+        # either: the rules also read the finders' candidates alone, so proposals add
+        # facts and never take one away
+        have = {_claim_key(r) for r in claims}
+        claims += [r for r in RelationReader(text, lines, found).read()
+                   if _claim_key(r) not in have]
     short_forms = _short_forms(cands)
     groups: dict[str, Group] = {}
     key_of: dict[int, str] = {}
@@ -164,6 +174,11 @@ def read(finder: MentionFinder, document: Document, lines: list[Line],
                 key_of[id(c)] = key
                 groups.setdefault(key, Group(key, c.type)).cands.append(c)
     return Reading(document, lines, cands, groups, claims, reader.units, reader, key_of)
+
+
+def _claim_key(r: RawClaim) -> tuple:
+    return (r.relation, id(r.subject), id(r.object) if r.object is not None else None,
+            r.value)
 
 
 # ---------------------------------------------------------------------- new project candidates
@@ -208,6 +223,9 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
                         name[:1].upper() + name[1:], rule, 0.5))
 
     for line in lines:
+        bullet = _BULLET.match(line.text)
+        # a list item's number or bullet is never part of the name before a marker
+        name_from = line.start + (bullet.end() if bullet else 0)
         for m in _MARKER.finditer(line.text):
             marker_at = line.start + m.start()
             glued = not m.group(0)[0].isspace()
@@ -225,14 +243,13 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
                 before = before[:-1]
             words = 1
             for t in reversed(before):
-                if t.text in _CLAUSE_BREAK or words >= MAX_NAME_WORDS or \
+                if t.text in _CLAUSE_BREAK or words >= MAX_NAME_WORDS or t.start < name_from or \
                         (t.sent != (holder.sent if holder else t.sent)):
                     break
                 start = t.start
                 if not t.is_punct:
                     words += 1
             add(start, end, line, "proposal.marker")
-        bullet = _BULLET.match(line.text)
         if bullet:
             rest = line.text[bullet.end():]
             cut = _FIELD_END.search(rest)

@@ -376,7 +376,19 @@ def pair_features(reading: Reading, idx: DocIndex, a: Group, b: Group,
         for k in [k for k in f if k.startswith(("a_left=", "a_right=", "a_case=", "a_key=",
                                                 "a_head="))]:
             f["solo:" + k] = 1
+    # one head scores a relation for every type it allows (a fund, an organisation and a
+    # municipality all fund): the structure's weight differs by type, which a linear
+    # head learns only from conjoined features
+    for k in [k for k in f if k.startswith(_BY_TYPE)]:
+        f[f"{a.type.value}|{k}"] = 1
     return f
+
+
+#: pair features also read in conjunction with the subject side's type
+_BY_TYPE = ("same_unit=", "same_sent=", "same_line=", "tok_dist=", "line_dist=", "focus=",
+            "b_only_project", "doc_projects=", "b_nearest_before=", "b_project_rank=",
+            "no_rule", "rule_rel=", "a_in_lead", "b_in_lead", "a_introduces_list_of_b",
+            "a_mentions=")
 
 
 # ---------------------------------------------------------------------- proposals
@@ -426,6 +438,52 @@ def proposal_features(c: Cand, dropped: int, name: str, lines: list[Line], text:
         for w in prev.split()[-3:]:
             f[f"prev_lemma={lemma(w.strip(',.:;'))}"] = 1
     f[f"line_pos={_bucket(c.line)}"] = 1
+    f.update(_structure_features(c, lines, others))
+    return f
+
+
+_ACTORS = (EntityType.ORGANISATION, EntityType.MUNICIPALITY)
+_PROJECT_WORD = re.compile(r"hank|projekt|pilot", re.IGNORECASE)
+
+
+def _structure_features(c: Cand, lines: list[Line], others: list[Cand]) -> dict:
+    """Where a proposal sits in the document's structure, beyond its own line: how much
+    of it the finders already read as actors or places (a list item naming the
+    implementers is no project), whether the lines next to it name actors (a list of
+    projects with their implementers under each), and whether the list it belongs to
+    is introduced by a line about projects (`Tuetut hankkeet ovat seuraavat:`)."""
+    f: dict = {}
+    span = max(c.end - c.start, 1)
+    covered = sum(max(0, min(o.end, c.end) - max(o.start, c.start)) for o in others
+                  if o.line == c.line and o.type is not EntityType.PROJECT)
+    f[f"covered={min(round(covered / span, 1), 1.0)}"] = 1
+    by_line: dict[int, set] = {}
+    for o in others:
+        by_line.setdefault(o.line, set()).add(o.type)
+    for step, label in ((1, "next"), (-1, "prev")):
+        k = c.line + step
+        while 0 <= k < len(lines) and not lines[k].text.strip():
+            k += step
+        if not 0 <= k < len(lines):
+            continue
+        neighbour = lines[k].text
+        if by_line.get(k, set()) & set(_ACTORS):
+            f[f"{label}_line_actor"] = 1
+            if _ITEM.match(neighbour):
+                f[f"{label}_item_actor"] = 1
+        if _MONEY.search(neighbour):
+            f[f"{label}_line_money"] = 1
+        if _ITEM.match(neighbour):
+            f[f"{label}_line_item"] = 1
+    # the list's introduction: the nearest line above that ends with a colon, within a
+    # few lines (a list item's own sub-lines sit between)
+    for k in range(c.line - 1, max(c.line - 12, -1), -1):
+        t = lines[k].text.rstrip()
+        if t.endswith(":"):
+            f["intro_colon"] = 1
+            if _PROJECT_WORD.search(t):
+                f["intro_project"] = 1
+            break
     return f
 
 
