@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.settings import REPO_ROOT
 from kg.visualise.data import Filters, NoMatch
 
 __all__ = ["Filters", "NoMatch", "VisualiseReport", "visualise", "OUT_DIR"]
 
-OUT_DIR = REPO_ROOT / "visualisations"
+#: relative, as every project default: the current directory's (kg.settings)
+OUT_DIR = Path("visualisations")
 
 
 @dataclass
