@@ -1,6 +1,7 @@
-"""Refresh the README's screenshots: docs/visualise-KIND.png from the pages
-`make run` writes (visualisations/KIND.html), as headless Chromium (Debian's
-chromium, through Playwright) shows them at their starting view.
+"""Refresh the screenshots of the README and docs/visualise.md:
+docs/visualise-KIND.png from the pages `make run` writes (visualisations/KIND.html),
+as headless Chromium (Debian's chromium, through Playwright) shows them at their
+starting view.
 
     .venv/bin/python scripts/screenshots.py [PAGES_DIR] [OUT_DIR]
 """

@@ -91,6 +91,54 @@ def test_ontology_page_loads_nothing_from_elsewhere():
     assert ontology_doc.remote_fetches(html) == []
 
 
+def test_ontology_page_has_one_language_per_heading(onto):
+    """Each heading (the page's title, each term) is the English label alone, and
+    the Finnish label is a line of its own under it (pyLODE ran them together:
+    "administershallinnoi"); the metadata is the ontology's, not the role scheme's."""
+    import lxml.html
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS
+
+    def label(iri, lang):
+        for p in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
+            for o in onto.objects(URIRef(iri), p):
+                if isinstance(o, Literal) and o.language == lang:
+                    return str(o)
+        return None
+
+    doc = lxml.html.fromstring(ontology_doc.TARGET.read_bytes())
+
+    def second_line(heading):
+        nxt = heading.getnext()
+        assert nxt is not None and nxt.tag == "p" and nxt.get("lang") == "fi", (
+            heading.text_content())
+        return nxt.text_content().strip()
+
+    ontology = str(next(onto.subjects(RDF.type, OWL.Ontology)))
+    (h1,) = doc.xpath('//div[@id="metadata"]/h1')
+    assert h1.text_content().strip() == label(ontology, "en") == "Hankegraph ontology"
+    assert second_line(h1) == label(ontology, "fi") == "Hankegraph-ontologia"
+    assert doc.findtext(".//title") == "Hankegraph ontology"
+    iris = doc.xpath('//div[@id="metadata"]/dl/div[dt/strong="IRI"]/dd/code/text()')
+    assert iris == [ontology]
+    checked = 0
+    for entity in doc.xpath('//div[contains(@class, "entity")]'):
+        (iri,) = entity.xpath('./table/tr[th="IRI"]/td/code/text()')
+        if not iri.startswith(NS):
+            continue
+        heading = entity.find("h3")
+        own = (heading.text or "").strip()  # without the <sup> type badge
+        en, fi = label(iri, "en"), label(iri, "fi")
+        assert own == en, (iri, heading.text_content())
+        assert second_line(heading) == fi
+        assert fi not in heading.text_content()
+        checked += 1
+    terms = hg_terms(onto, OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+    assert checked >= len(terms) > 20
+    for a in doc.xpath('//a[@href="#administers"]'):  # the table of contents too
+        assert a.text_content().strip() == "administers"
+
+
 def test_remote_scripts_and_styles_are_stripped():
     html = ('<head><script src="https://cdn.example.org/x.js"></script>'
             '<link rel="stylesheet" href="//cdn.example.org/x.css">'

@@ -117,6 +117,23 @@ def test_build_and_query_in_a_folder_of_ones_own(installed, tmp_path):
     assert not written, f"the installed kg wrote into the checkout: {written[:10]}"
 
 
+def test_network_pages_in_a_folder_of_ones_own(installed, tmp_path):
+    """`kg visualise` from the wheel: its page template ships in the package (it was
+    left out, and the installed command died with TemplateNotFound)."""
+    project = tmp_path / "pages"
+    docs = project / "data" / "docs"
+    docs.mkdir(parents=True)
+    for doc in sorted((REPO_ROOT / "data" / "docs").glob("*.txt"))[:2]:
+        shutil.copy2(doc, docs / doc.name)
+    assert _run(installed, project, "build", "--no-progress").returncode == 0
+    drawn = _run(installed, project, "visualise")
+    assert drawn.returncode == 0, drawn.stderr
+    for kind in ("collaboration", "projects", "funding"):
+        page = (project / "visualisations" / f"{kind}.html").read_text(encoding="utf-8")
+        assert "vis.DataSet" in page, kind
+        assert (project / "visualisations" / f"{kind}.gexf").is_file()
+
+
 def test_an_empty_folder_is_told_where_documents_go(installed, tmp_path):
     r = _run(installed, tmp_path, "build")
     assert r.returncode == 2 and "data/docs" in r.stderr and str(tmp_path) in r.stderr

@@ -179,6 +179,77 @@ def test_gexf_and_graphml_open_in_networkx(written, fixture_data):
         assert "lastmodifieddate" not in (out / f"{kind}.gexf").read_text("utf-8")
 
 
+def _page_records(html: str) -> tuple[dict, dict]:
+    """The nodes (by id) and edges (by ends) a written page draws."""
+    import json
+
+    nodes = re.search(r"var nodes = new vis\.DataSet\((\[.*?\])\);\n", html, re.DOTALL)
+    edges = re.search(r"var edges = new vis\.DataSet\((\[.*?\])\);\n", html, re.DOTALL)
+    return ({n["id"]: n for n in json.loads(nodes.group(1))},
+            {(e["from"], e["to"]): e for e in json.loads(edges.group(1))})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_gexf_has_the_pages_colours_sizes_positions_and_the_metrics(written, kind):
+    """Opened in Gephi, a network looks as on its page: each node's viz:color,
+    viz:size and viz:position (y up, as Gephi draws it) are the page's, each
+    line's colour and width too; the metrics of the CSV are node attributes."""
+    import xml.etree.ElementTree as ET
+
+    out, _ = written
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(out / f"{kind}.gexf").getroot()
+    page_nodes, page_edges = _page_records((out / f"{kind}.html").read_text("utf-8"))
+    rows = {r["iri"]: r for r in csv.DictReader(io.StringIO(
+        (out / f"{kind}.csv").read_text("utf-8")))}
+    titles = {a.get("id"): a.get("title") for a in root.iterfind(
+        ".//g:attributes[@class='node']/g:attribute", ns)}
+    assert {"degree", "weighted_degree", "betweenness", "community"} <= set(titles.values())
+    nodes = root.findall(".//g:node", ns)
+    assert len(nodes) == len(page_nodes) == len(rows) > 0
+    colours = set()
+    for node in nodes:
+        page = page_nodes[node.get("id")]
+        c = node.find("viz:color", ns)
+        colour = "#{:02x}{:02x}{:02x}".format(*(int(c.get(k)) for k in "rgb"))
+        assert colour == page["color"]
+        colours.add(colour)
+        assert float(node.find("viz:size", ns).get("value")) == page["size"]
+        pos = node.find("viz:position", ns)
+        assert (float(pos.get("x")), -float(pos.get("y"))) == (page["x"], page["y"])
+        assert node.find("viz:shape", ns).get("value") == (
+            "square" if page["shape"] == "square" else "disc")
+        values = {titles[v.get("for")]: v.get("value") for v in node.iterfind(".//g:attvalue", ns)}
+        row = rows[node.get("id")]
+        for metric in ("degree", "weighted_degree", "community"):
+            assert int(values[metric]) == int(float(row[metric])), (metric, node.get("id"))
+        assert float(values["betweenness"]) == float(row["betweenness"])
+    assert len(colours) == len({n["type"] for n in page_nodes.values()})  # a colour per type
+    for edge in root.iterfind(".//g:edge", ns):
+        page = page_edges.get((edge.get("source"), edge.get("target"))) or (
+            page_edges[(edge.get("target"), edge.get("source"))])
+        c = edge.find("viz:color", ns)
+        assert "#{:02x}{:02x}{:02x}".format(*(int(c.get(k)) for k in "rgb")) == page["color"]
+        assert float(edge.find("viz:thickness", ns).get("value")) == page["width"]
+    # networkx's reader (as Gephi's) takes the viz data and the metrics back
+    back = nx.read_gexf(out / f"{kind}.gexf")
+    some = next(iter(page_nodes))
+    assert back.nodes[some]["viz"]["position"]["x"] == page_nodes[some]["x"]
+    assert back.nodes[some]["viz"]["size"] == page_nodes[some]["size"]
+    assert back.nodes[some]["degree"] == int(rows[some]["degree"])
+
+
+def test_graphml_carries_the_metrics(written):
+    out, _ = written
+    back = nx.read_graphml(out / "collaboration.graphml")
+    rows = {r["iri"]: r for r in csv.DictReader(io.StringIO(
+        (out / "collaboration.csv").read_text("utf-8")))}
+    assert set(back.nodes) == set(rows)
+    for v, a in back.nodes(data=True):
+        assert a["degree"] == int(rows[v]["degree"])
+        assert a["betweenness"] == float(rows[v]["betweenness"])
+
+
 def test_static_figures_are_png_and_svg(written):
     out, _ = written
     for kind in KINDS:

@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.settings import REPO_ROOT
 from kg.visualise.data import Filters, NoMatch
 
 __all__ = ["Filters", "NoMatch", "VisualiseReport", "visualise", "OUT_DIR"]
 
-OUT_DIR = REPO_ROOT / "visualisations"
+#: relative, as every project default: the current directory's (kg.settings)
+OUT_DIR = Path("visualisations")
 
 
 @dataclass
@@ -63,8 +63,9 @@ def outputs(graph, kind: str, description: str) -> tuple[dict[str, bytes], list[
     return {
         "html": page.render(kind, graph, description, planned=planned).encode("utf-8"),
         "csv": analysis.metrics_csv(rows).encode("utf-8"),
-        "gexf": analysis.gexf(graph).encode("utf-8"),
-        "graphml": analysis.graphml(graph).encode("utf-8"),
+        "gexf": analysis.gexf(graph, rows, page.vis_data(kind, graph, planned=planned)
+                              ).encode("utf-8"),
+        "graphml": analysis.graphml(graph, rows).encode("utf-8"),
         **{fmt: analysis.figure(kind, graph, planned, page.TITLES[kind], page.NODE_COLOURS,
                                 TYPE_NAMES, page.EDGE_COLOURS, RELATION_NAMES, fmt)
            for fmt in ("png", "svg")},

@@ -56,15 +56,49 @@ def metrics_table(kind: str, rows: list[dict], top: int = 15) -> str:
     return "\n".join([head, *lines])
 
 
-def _for_export(graph):
-    """Gephi reads scalar attributes only: the name, type, IRI and the numbers."""
+#: The metrics written as node attributes into GEXF and GraphML (from :func:`metrics`).
+METRIC_COLUMNS = ("degree", "weighted_degree", "betweenness", "community")
+
+
+def _for_export(graph, rows: list[dict] | None = None, look=None):
+    """Gephi reads scalar attributes only: the name, type, IRI, the numbers and,
+    with ``rows`` (:func:`metrics`), each node's metrics. With ``look`` (the
+    page's vis-network records, kg.visualise.page.vis_data), also the ``viz``
+    data GEXF carries: each node's colour, size, shape and position and each
+    line's colour and width, exactly as on the page (y negated: the page's y
+    grows downwards, Gephi's upwards, so the picture is the same)."""
     g = graph.__class__()
+    by_iri = {r["iri"]: r for r in rows or ()}
+    nodes, edges = look if look is not None else ((), ())
+    node_look = {n["id"]: n for n in nodes}
+    edge_look = {(e["from"], e["to"]): e for e in edges}
     for v, a in graph.nodes(data=True):
+        metrics_of = {c: by_iri[v][c] for c in METRIC_COLUMNS} if v in by_iri else {}
+        viz = {}
+        if v in node_look:
+            n = node_look[v]
+            viz = {"viz": {"color": _rgb(n["color"]), "size": float(n["size"]),
+                           "shape": "square" if n["shape"] == "square" else "disc",
+                           "position": {"x": float(n["x"]), "y": _flip(n["y"]),
+                                        "z": 0.0}}}
         g.add_node(v, label=a["name"], type=a["type"], wikidata=a.get("wikidata", ""),
-                   **_money(a))
+                   **_money(a), **metrics_of, **viz)
     for u, v, a in graph.edges(data=True):
-        g.add_edge(u, v, relation=a["relation"], weight=float(a.get("weight", 1)), **_money(a))
+        e = edge_look.get((u, v)) or (None if graph.is_directed() else edge_look.get((v, u)))
+        viz = {"viz": {"color": _rgb(e["color"]), "thickness": float(e["width"])}} if e else {}
+        g.add_edge(u, v, relation=a["relation"], weight=float(a.get("weight", 1)),
+                   **_money(a), **viz)
     return g
+
+
+def _rgb(colour: str) -> dict:
+    """``#rrggbb`` → GEXF's viz:color (0–255 each, opaque)."""
+    h = colour.lstrip("#")
+    return {"r": int(h[0:2], 16), "g": int(h[2:4], 16), "b": int(h[4:6], 16), "a": 1.0}
+
+
+def _flip(y) -> float:
+    return 0.0 if not y else -float(y)  # no "-0.0" in the file
 
 
 def _money(attrs: dict) -> dict:
@@ -73,18 +107,21 @@ def _money(attrs: dict) -> dict:
     return {} if euros is None else {"euros": float(euros)}
 
 
-def gexf(graph) -> str:
-    """GEXF 1.2 without the writing date, so that the same graph gives the same bytes."""
+def gexf(graph, rows: list[dict] | None = None, look=None) -> str:
+    """GEXF 1.2 (networkx's writer, with its ``viz`` namespace) without the writing
+    date, so that the same graph gives the same bytes; ``rows`` and ``look`` as
+    in :func:`_for_export`."""
     import networkx as nx
 
-    text = "\n".join(nx.generate_gexf(_for_export(graph)))
+    text = "\n".join(nx.generate_gexf(_for_export(graph, rows, look)))
     return re.sub(r' lastmodifieddate="[^"]*"', "", text) + "\n"
 
 
-def graphml(graph) -> str:
+def graphml(graph, rows: list[dict] | None = None) -> str:
+    """GraphML with the metrics as node attributes (GraphML has no ``viz``)."""
     import networkx as nx
 
-    return "\n".join(nx.generate_graphml(_for_export(graph))) + "\n"
+    return "\n".join(nx.generate_graphml(_for_export(graph, rows))) + "\n"
 
 
 #: Figure size in inches and resolution of the PNG.
