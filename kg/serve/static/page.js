@@ -54,8 +54,10 @@
   const isOwn = (hint) => ownNames.includes(hint.text.split(":")[0]);
   Yasqe.forkAutocompleter("prefixes", {
     name: "prefixes",
-    get: ownLines.concat(strangers),           // an array: used as it is, never a stored copy
-    persistenceId: "hankegraph_prefixes",      // not YASQE's own "prefixes" entry of an earlier visit
+    get: ownLines.concat(strangers),
+    // no stored copy: an array is used as it is, and YASQE's "prefixes" entry in
+    // localStorage (an earlier visit's bundled list) is never read
+    persistenceId: () => undefined,
     postprocessHints: (yasqe, hints) => {
       const sorted = prefixes.postprocessHints(yasqe, hints);
       return sorted.filter(isOwn).concat(sorted.filter((h) => !isOwn(h)));
