@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph.io import TRIG_NAME, TTL_NAME
+from kg.serve.editor import PATH as EDITOR_VOCABULARY
+from kg.serve.editor import vocabulary_route
 from kg.serve.engine import Job, error, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
 from kg.serve.http import TEXT, Reply, Request
@@ -136,6 +138,7 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
 
     routes = [
         Route("/", index),
+        vocabulary_route(Settings().ontology_dir / "hankegraph.ttl", prefixes, store),
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
         Mount("/static", _static(directory=STATIC)),
@@ -159,6 +162,7 @@ def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:
     if (ONTOLOGY / "hankegraph.html").is_file():
         pages.append(("/ontology/hankegraph.html", "ontology"))
     config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": prefixes,
+              "vocabulary": EDITOR_VOCABULARY,  # what the editor completes (kg/serve/editor.py)
               "base": Settings().base_iri}  # entity IRIs link to their pages here
 
     def items(pairs):
