@@ -216,6 +216,69 @@ def test_learned_facts_cite_a_sentence_naming_an_end(bundled_readings):
     assert checked >= 20
 
 
+def _proposed(text: str) -> list[str]:
+    from kg.authority import load_authority
+    from kg.extract.candidates import project_proposals
+    from kg.extract.mentions import MentionFinder
+    from kg.extract.nlp import parse
+
+    finder = MentionFinder(load_authority(Settings().authority_dir))
+    lines = parse(text)
+    return [c.name for c in project_proposals(lines, text, finder.find(lines, text))]
+
+
+def test_a_list_line_with_a_role_proposes_its_first_field_without_the_code():
+    """Decision lists name each project before its applicant (`CODE NAME päähakija
+    ORG`, `NAME, toteuttajana ORG`): the name is proposed, not the whole line."""
+    names = _proposed("Hyväksytyt hankkeet\n\nAB1234 Metsäpolku päähakija Esimerkin "
+                      "ammattiopisto Oy\n\nVesiosaaja, toteuttajana Järvialueen "
+                      "kehittämisyhtiö Oy\n")
+    assert "Metsäpolku" in names and "Vesiosaaja" in names
+    assert not any("AB1234" in n or "päähakija" in n or "toteuttajana" in n for n in names)
+
+
+def test_the_field_after_an_actor_and_a_colon_is_proposed():
+    names = _proposed("Rahoitetut hankkeet\n\n- Esimerkin ammattikorkeakoulu Oy: Vihreä "
+                      "siirtymä pohjoisessa (2024–2026). Haettu tuki 100 000 euroa.\n")
+    assert "Vihreä siirtymä pohjoisessa" in names
+
+
+def test_a_list_number_is_no_part_of_a_name_before_a_project_word():
+    names = _proposed("Tuetut hankkeet ovat seuraavat:\n\n 1. Metsäpolku –koulutushanke\n"
+                      " • Esimerkin metsäyhdistys ry\n")
+    assert names and not any(n[:1].isdigit() for n in names)
+    assert any(n.startswith("Metsäpolku") for n in names)
+
+
+def test_accepted_proposals_never_take_a_rule_fact_away():
+    """The relation rules read the finders' candidates with and without the accepted
+    proposals; a proposal (here: every one accepted) adds facts, never removes one."""
+    from kg.authority import load_authority
+    from kg.extract.candidates import project_proposals, read
+    from kg.extract.mentions import MentionFinder
+    from kg.extract.nlp import parse
+    from kg.ingest import read_document
+    from tests.conftest import BUNDLED_DOCS
+
+    finder = MentionFinder(load_authority(Settings().authority_dir))
+
+    def accept_all(lines, text, cands):
+        return project_proposals(lines, text, cands)
+
+    def facts(reading):
+        return {(r.relation, r.subject.name, r.object.name if r.object else r.value)
+                for r in reading.claims}
+
+    added = 0
+    for path in sorted(BUNDLED_DOCS.glob("*.txt")):
+        doc = read_document(path)
+        lines = parse(doc.text)
+        alone, proposed = read(finder, doc, lines), read(finder, doc, lines, None, accept_all)
+        assert facts(alone) <= facts(proposed), path.name
+        added += len(facts(proposed) - facts(alone))
+    assert added > 0  # the proposals did take part
+
+
 @pytest.mark.slow
 def test_evaluate_cv_prints_folds_spread_and_thresholds(tmp_path):
     gold = _small_gold(tmp_path)
