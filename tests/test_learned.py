@@ -250,6 +250,37 @@ def test_a_list_number_is_no_part_of_a_name_before_a_project_word():
     assert any(n.startswith("Metsäpolku") for n in names)
 
 
+def test_a_shortened_name_keeps_its_marker_form_as_an_alias():
+    """`Helkan CADDIES-projekti`: the finder reads `Helkan CADDIES` with the alias
+    `Helkan CADDIES-projekti`; cut to `CADDIES`, the alias follows (`CADDIES-projekti`),
+    since annotators and readers write the name either way."""
+    from kg.authority import load_authority
+    from kg.extract.candidates import name_variants, with_name
+    from kg.extract.mentions import MentionFinder
+    from kg.extract.nlp import parse
+
+    text = "Hankkeessa ovat mukana myös Esimerkin Metsävoima-projekti ja muut.\n"
+    finder = MentionFinder(load_authority(Settings().authority_dir))
+    lines = parse(text)
+    [c] = [c for c in finder.find(lines, text) if c.name.endswith("Metsävoima")]
+    assert c.aliases == [f"{c.name}-projekti"]
+    k, name = next((k, n) for k, n in name_variants(c, lines[c.line]) if n == "Metsävoima")
+    assert with_name(c, name, k, lines[c.line]).aliases == ["Metsävoima-projekti"]
+    # a proposal before a marker carries the marker form too
+    assert any(p.endswith("–koulutushanke") or p.endswith("-koulutushanke")
+               for p in _proposed_aliases("Tuetut hankkeet:\n\n 1. Metsäpolku "
+                                          "–koulutushanke\n • Esimerkin metsäyhdistys ry\n"))
+
+
+def _proposed_aliases(text: str) -> list[str]:
+    """The aliases of the project proposals of ``text`` (no finder candidates)."""
+    from kg.extract.candidates import project_proposals
+    from kg.extract.nlp import parse
+
+    lines = parse(text)
+    return [a for c in project_proposals(lines, text, []) for a in c.aliases]
+
+
 def test_accepted_proposals_never_take_a_rule_fact_away():
     """The relation rules read the finders' candidates with and without the accepted
     proposals; a proposal (here: every one accepted) adds facts, never removes one."""

@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass, field
 
 from kg.authority import fold
-from kg.extract.lexicon import ROLE_CUES
+from kg.extract.lexicon import PROJECT_MARKERS, ROLE_CUES
 from kg.extract.mentions import Cand, MentionFinder
+from kg.extract.morphology import head_nominative
 from kg.extract.nlp import Line, Tok
 from kg.extract.relations import RawClaim, RelationReader, Unit
 from kg.extract.rules import _short_forms, mention_key
@@ -96,7 +97,11 @@ def with_name(c: Cand, name: str, dropped: int, line: Line) -> Cand:
         if t.text == first or first.startswith(t.text):
             start = t.start
             break
-    return dataclasses.replace(c, name=name, start=start, aliases=[],
+    # an alias that is the old name with its marker (`Helkan CADDIES-projekti`) follows
+    # the name (`CADDIES-projekti`); others (an acronym beside the whole) are dropped
+    aliases = [name + a[len(c.name):] for a in c.aliases
+               if fold(a[:len(c.name)]) == fold(c.name) and len(a) > len(c.name)]
+    return dataclasses.replace(c, name=name, start=start, aliases=aliases,
                                rule=c.rule + ".shortened")
 
 
@@ -215,7 +220,7 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
     other = _taken(c for c in existing if c.type is not EntityType.PROJECT)
     out: list[Cand] = []
 
-    def add(start: int, end: int, line: Line, rule: str) -> None:
+    def add(start: int, end: int, line: Line, rule: str, marker: str = "") -> None:
         name = text[start:end].strip(" -–,")
         if len(name) < 3 or not name[:1].isalnum() or taken.any(start, end):
             return
@@ -223,7 +228,8 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
             return  # all inside an organisation's or a place's name
         taken.add(start, end, (start, end))
         out.append(Cand(start, start + len(name), line.number, EntityType.PROJECT,
-                        name[:1].upper() + name[1:], rule, 0.5))
+                        name[:1].upper() + name[1:], rule, 0.5,
+                        aliases=[name + marker] if marker else []))
 
     for line in lines:
         bullet = _BULLET.match(line.text)
@@ -252,7 +258,12 @@ def project_proposals(lines: list[Line], text: str, existing: list[Cand]) -> lis
                 start = t.start
                 if not t.is_punct:
                     words += 1
-            add(start, end, line, "proposal.marker")
+            # the name as the text writes it with its marker (`Myrsky-hanke`) is a name too,
+            # as the finders' marker projects carry it
+            marker = head_nominative(m.group(1).lower(), lambda b: b in PROJECT_MARKERS)
+            separator = text[end:line.start + m.start(1)]  # `-`, ` -`, ` –` as written
+            add(start, end, line, "proposal.marker",
+                separator + marker if marker.endswith(PROJECT_MARKERS) else "")
         # a line's shape sets a name apart more narrowly than the list-item and heading
         # rules below, which would take the whole field or line
         for start, end, rule in _segments(line, name_from, other):

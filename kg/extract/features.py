@@ -220,6 +220,18 @@ def variant_features(c: Cand, dropped: int, name: str, line: Line, text: str,
     f[f"occurs={_bucket(n)}"] = 1
     if len(kept) > 1 and n > doc_folded.count(fold(c.name)):
         f["occurs_more_than_full"] = 1
+    # the parts of speech left out and kept: a verb or participle, an adposition inside
+    # the span is a preamble's (`Metropolian kanssa toteutettavaa Vyyhti`)
+    words_toks = [t for t in tokens_of(c, line) if not t.is_punct]
+    for t in words_toks[:dropped]:
+        f[f"dropped_pos={t.pos}"] = 1
+    for t in words_toks[dropped:-1]:
+        if t.pos in ("VERB", "AUX", "ADP"):
+            f[f"kept_has={t.pos}"] = 1
+    if dropped:
+        # written without the dropped words elsewhere (`Helkan CADDIES` … `CADDIES-projekti`)
+        alone = n - doc_folded.count(fold(c.name))
+        f[f"occurs_alone={_bucket(alone)}|kept={min(len(kept), 3)}"] = 1
     return f
 
 

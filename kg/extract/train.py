@@ -129,8 +129,12 @@ def _variant_rows(docs: list[GoldDoc], etype: str, families):
         folded = fold(text)
         names = _gold_names(d, etype)
         for c in families(d):
-            variants = name_variants(c, d.lines[c.line])
-            marks = [fold(name) in names for _k, name in variants]
+            line = d.lines[c.line]
+            variants = name_variants(c, line)
+            # a variant is right when its name or the name with its marker is gold
+            # (`CADDIES` or `CADDIES-projekti`: annotators write either)
+            marks = [any(fold(n) in names for n in (name, *with_name(c, name, k, line).aliases))
+                     for k, name in variants]
             if not any(marks):
                 continue  # no variant is a gold name: nothing to choose between
             for (k, name), mark in zip(variants, marks, strict=True):
@@ -153,7 +157,7 @@ def _acceptance_rows(finder: MentionFinder, docs: list[GoldDoc], model: Model, e
             cands = [_renamed(c, d, choose) for c in cands]
         for c, f in scored(d, cands):
             rows.append(f)
-            labels.append(fold(c.name) in names)
+            labels.append(any(fold(n) in names for n in (c.name, *c.aliases)))
     return rows, labels
 
 
