@@ -4,7 +4,10 @@ One call, `serve(ServeOptions(...))`. Safe by default: loopback only, read-only,
 each query stopped after `timeout` seconds (the worker process running it
 answers 503 and exits, and another takes its place), at most `max_rows` rows and
 `max_response_bytes` bytes per answer, request bodies up to `max_request_bytes`,
-federation (SERVICE) off.
+each request's head and body within `request_timeout` seconds of its first byte,
+at most `max_connections` connections per worker, federation (SERVICE) off. The
+HTTP server is uvicorn (kg.serve.server) in forked worker processes
+(kg.serve.workers).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ class ServeOptions:
     max_request_bytes: int = 1 << 20
     workers: int = max(4, os.cpu_count() or 1)
     allow_service: bool = False
+    request_timeout: float = 30.0
+    keep_alive: float = 60.0
+    max_connections: int = 1000
 
 
 def load(opts: ServeOptions):
@@ -46,6 +52,7 @@ def load(opts: ServeOptions):
 def serve(opts: ServeOptions) -> int:
     from kg.serve.app import YASGUI_BUILD, create_app
     from kg.serve.dataset import known_prefixes
+    from kg.serve.server import Limits
     from kg.serve.workers import Supervisor, bind, serve_http
     from kg.store import dataset_file
 
@@ -61,7 +68,7 @@ def serve(opts: ServeOptions) -> int:
         print(f"warning: {YASGUI_BUILD} is missing, so / has no editor: run scripts/setup.sh "
               "(npm ci)", file=sys.stderr)
 
-    def make_site():
+    def make_app(retire):
         import pyoxigraph as ox
 
         worker_store = ox.Store.read_only(str(opts.store)) if opts.store else store
@@ -69,15 +76,17 @@ def serve(opts: ServeOptions) -> int:
                           timeout=opts.timeout, max_rows=opts.max_rows,
                           max_response_bytes=opts.max_response_bytes,
                           max_request_bytes=opts.max_request_bytes,
-                          allow_service=opts.allow_service)
+                          allow_service=opts.allow_service, retire=retire)
 
-    sock.listen(1024)
+    limits = Limits(max_request_bytes=opts.max_request_bytes,
+                    request_timeout=opts.request_timeout, keep_alive=opts.keep_alive,
+                    max_connections=opts.max_connections)
+    sock.listen(limits.backlog)
     where = f"[{opts.host}]" if ":" in opts.host else opts.host
     print(f"serving {source} ({info['triples']} triples"
           f"{', store ' + str(opts.store) if opts.store else ', in memory'}) "
           f"at http://{where}:{opts.port}/ (SPARQL: /sparql)", flush=True)
     # a retiring worker lets the other queries it is running finish within their timeout
-    work = functools.partial(serve_http, make_site=make_site,
-                             max_request_bytes=opts.max_request_bytes,
+    work = functools.partial(serve_http, make_app=make_app, limits=limits,
                              drain_seconds=opts.timeout + 1)
     return Supervisor(sock, opts.workers, work).run()

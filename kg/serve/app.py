@@ -1,21 +1,24 @@
 """The web application: /sparql (the protocol), / (the query editor), and the
 files a researcher downloads or browses (dataset, network pages, ontology).
 
-/sparql is answered directly in the connection's thread (kg.serve.http), the rest
-by a Starlette application."""
+One Starlette application, served by uvicorn in each worker process
+(kg.serve.server). A query runs in a thread of the worker's query pool
+(pyoxigraph releases the GIL while it evaluates), watched by the event loop: when
+it outlives its timeout the client is answered 503 and the worker retires
+(kg.serve.workers), which ends the runaway query with the process."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kg.graph.io import TRIG_NAME, TTL_NAME
-from kg.serve.engine import Job, error, execute
+from kg.serve.engine import Answer, Job, error, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
-from kg.serve.http import TEXT, Reply, Request
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
 from kg.settings import REPO_ROOT, Settings
 
@@ -24,20 +27,14 @@ YASGUI_BUILD = REPO_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
 VISUALISATIONS = REPO_ROOT / "visualisations"
 ONTOLOGY = REPO_ROOT / "ontology"
 QUERIES = REPO_ROOT / "queries"
+TEXT = "text/plain; charset=utf-8"
+QUERY_THREADS = 64  # queries run at once by one worker; more wait for a thread
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None):
     from starlette.responses import PlainTextResponse
 
     return PlainTextResponse(message.rstrip() + "\n", status_code=status, headers=headers)
-
-
-ALLOW = ((b"allow", b"GET, HEAD, POST"),)  # the methods of /sparql
-
-
-def _reply(status: int, message: str, close: bool = False) -> Reply:
-    return Reply(status, TEXT, (message.rstrip() + "\n").encode(), close,
-                 ALLOW if status == 405 else ())
 
 
 def _static(**kw):
@@ -55,63 +52,74 @@ def _static(**kw):
     return Static(**kw)
 
 
-@dataclass(frozen=True)
-class Site:
-    """What a worker serves: `sparql(request, timed)` for /sparql (see
-    kg.serve.http.Server.run) and the ASGI application `app` for the rest."""
-
-    sparql: Callable[[Request, Callable], Reply | None]
-    app: Callable
-
-
 def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
                max_rows: int, max_request_bytes: int, allow_service: bool,
-               max_response_bytes: int = 50_000_000) -> Site:
+               max_response_bytes: int = 50_000_000,
+               retire: Callable[[], None] = lambda: None):
+    """The ASGI application of one worker. `retire()` is called (in the event
+    loop) when a query outlived `timeout`: the worker must stop and exit."""
     from starlette.applications import Starlette
+    from starlette.requests import ClientDisconnect
     from starlette.requests import Request as StarletteRequest
-    from starlette.responses import FileResponse, HTMLResponse
+    from starlette.responses import FileResponse, HTMLResponse, Response
     from starlette.routing import Mount, Route
 
     from kg.serve.entity_pages import entity_page, index_page
 
     base_iri = Settings().base_iri
+    pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="kg-query")
+    late = (f"query stopped after {timeout:g} s (it ran too long; the server's limit, "
+            "kg serve --timeout)")
 
-    late = _reply(503, f"query stopped after {timeout:g} s (it ran too long; the server's "
-                  "limit, kg serve --timeout)", close=True)
-
-    def sparql(request: Request, timed) -> Reply | None:
-        """/sparql: the query runs in this thread (the connection's), watched for
-        the timeout; None when the watchdog answered (503) instead."""
-        try:
-            query_string = request.query_string.decode("latin-1")
-            if len(query_string) > max_request_bytes:
-                raise Refused(414, "the query string is too long: POST the query instead")
-            body = request.body if request.method == "POST" else b""
-            req = parse_request(request.method, request.header(b"content-type"),
-                                query_string, body)
-            if req.query is None:
-                return describe_service(StarletteRequest(request.scope()))
-        except Refused as e:
-            return _reply(e.status, e.message)
-        job = Job(req.query, request.header(b"accept"), req.default_graphs, req.named_graphs,
-                  prefixes, max_rows, max_response_bytes)
+    def run(job: Job) -> Answer:
         # the check parses the query: however long that takes, it counts against the
         # timeout like the query itself
-        with timed(timeout, late) as watch:
-            try:
-                check_query(req.query, allow_service)
-                answer = execute(store, job)
-            except Refused as e:
-                answer = error(e.status, e.message)
-        if watch.expired:  # the client has its 503, and this worker is retiring
-            return None
-        return Reply(answer.status, answer.content_type, answer.body)
+        try:
+            check_query(job.query, allow_service)
+            return execute(store, job)
+        except Refused as e:
+            return error(e.status, e.message)
 
-    def describe_service(request) -> Reply:
+    class Sparql:  # an ASGI app, not a function: Starlette routes every method to it
+        async def __call__(self, scope, receive, send):
+            response = await answer(StarletteRequest(scope, receive))
+            await response(scope, receive, send)
+
+    async def answer(request) -> Response:
+        method = request.method
+        if method not in ("GET", "HEAD", "POST"):
+            return _text(405, "use GET or POST", {"Allow": "GET, HEAD, POST"})
+        try:
+            query_string = request.scope["query_string"].decode("latin-1")
+            if len(query_string) > max_request_bytes:
+                raise Refused(414, "the query string is too long: POST the query instead")
+            try:
+                body = await request.body() if method == "POST" else b""
+            except ClientDisconnect:  # or cut by the server (kg.serve.server): never seen
+                return _text(400, "the request body did not arrive")
+            req = parse_request(method, request.headers.get("content-type"), query_string,
+                                body)
+            if req.query is None:
+                return describe_service(request)
+        except Refused as e:
+            return _text(e.status, e.message)
+        job = Job(req.query, request.headers.get("accept"), req.default_graphs,
+                  req.named_graphs, prefixes, max_rows, max_response_bytes)
+        running = pool.submit(run, job)
+        try:
+            done = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(running)),
+                                          timeout)
+        except TimeoutError:
+            if not running.cancel():  # it runs and cannot be stopped: the worker retires
+                retire()
+            return _text(503, late, {"Connection": "close"})
+        return Response(done.body, status_code=done.status, media_type=done.content_type)
+
+    def describe_service(request) -> Response:
         fmt = negotiate(request.headers.get("accept"), "graph")
         if fmt is None:
-            return _reply(406, "the service description is available as "
-                          + ", ".join(sorted(set(GRAPH_TYPES))))
+            return _text(406, "the service description is available as "
+                         + ", ".join(sorted(set(GRAPH_TYPES))))
         endpoint = str(request.url.replace(query=""))
         body = service_description(endpoint, info["named_graphs"], allow_service).encode()
         if fmt != "turtle":
@@ -121,7 +129,7 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
             body = ox.serialize(triples, format={
                 "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
                 "rdfxml": ox.RdfFormat.RDF_XML}[fmt])
-        return Reply(200, CONTENT_TYPE[fmt], body)
+        return Response(body, media_type=CONTENT_TYPE[fmt])
 
     async def index(request):
         return HTMLResponse(render_index(data_dir, prefixes, info))
@@ -136,6 +144,8 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
 
     routes = [
         Route("/", index),
+        # an ASGI endpoint: every method reaches it (405 with Allow, not the entity pages)
+        Route("/sparql", Sparql()),
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
         Mount("/static", _static(directory=STATIC)),
@@ -146,7 +156,7 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         Route("/entities", index_page(store, base_iri)),
         Route("/{path:path}", entity_page(store, base_iri)),
     ]
-    return Site(sparql, Starlette(routes=routes))
+    return Starlette(routes=routes)
 
 
 def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:
