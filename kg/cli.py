@@ -207,7 +207,8 @@ def cmd_serve(args) -> int:
           if getattr(args, k) is not None}
     return serve(ServeOptions(data=Path(args.data), host=args.host, port=args.port,
                               store=Path(args.store) if args.store else None,
-                              allow_service=args.allow_service, **kw))
+                              allow_service=args.allow_service, cors=tuple(args.cors),
+                              access_log=not args.no_access_log, **kw))
 
 
 def cmd_push(args) -> int:
@@ -458,6 +459,11 @@ def parser() -> argparse.ArgumentParser:
                    help="open connections per worker; past it requests are answered 503")
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries to other endpoints)")
+    s.add_argument("--cors", action="append", metavar="ORIGIN", default=[],
+                   help="let web pages from ORIGIN (e.g. https://example.org; * for any) "
+                   "query the endpoint; repeat for more")
+    s.add_argument("--no-access-log", action="store_true",
+                   help="no line per request on standard error")
     s.set_defaults(func=cmd_serve)
 
     p = add("push", help="upload the graph to a SPARQL Graph Store Protocol store")

@@ -36,6 +36,8 @@ class ServeOptions:
     request_timeout: float = 30.0
     keep_alive: float = 60.0
     max_connections: int = 1000
+    cors: tuple[str, ...] = ()  # origins whose pages may query the endpoint ("*": any)
+    access_log: bool = True
 
 
 def load(opts: ServeOptions):
@@ -76,11 +78,20 @@ def serve(opts: ServeOptions) -> int:
                           timeout=opts.timeout, max_rows=opts.max_rows,
                           max_response_bytes=opts.max_response_bytes,
                           max_request_bytes=opts.max_request_bytes,
-                          allow_service=opts.allow_service, retire=retire)
+                          allow_service=opts.allow_service, retire=retire, cors=opts.cors)
 
     limits = Limits(max_request_bytes=opts.max_request_bytes,
                     request_timeout=opts.request_timeout, keep_alive=opts.keep_alive,
                     max_connections=opts.max_connections)
+    if opts.access_log:  # one line per request on standard error (kg.serve.app.AccessLog)
+        import logging
+
+        log = logging.getLogger("kg.serve.access")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
     sock.listen(limits.backlog)
     where = f"[{opts.host}]" if ":" in opts.host else opts.host
     print(f"serving {source} ({info['triples']} triples"

@@ -24,7 +24,6 @@ from kg.settings import REPO_ROOT, Settings
 
 STATIC = Path(__file__).parent / "static"
 YASGUI_BUILD = REPO_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
-VISUALISATIONS = REPO_ROOT / "visualisations"
 ONTOLOGY = REPO_ROOT / "ontology"
 QUERIES = REPO_ROOT / "queries"
 TEXT = "text/plain; charset=utf-8"
@@ -52,13 +51,63 @@ def _static(**kw):
     return Static(**kw)
 
 
+def pages_for(data_dir: Path) -> Path | None:
+    """The network pages drawn from the dataset in `data_dir`: a `visualisations`
+    folder beside it, or, for a project's `data/ttl`, the project's own (as `kg
+    build` and `kg visualise` lay them out). None when there are none: another
+    dataset's pages are never shown for this one."""
+    data_dir = Path(data_dir).resolve()
+    candidates = [data_dir / "visualisations"]
+    if data_dir.name == "ttl" and data_dir.parent.name == "data":
+        candidates.append(data_dir.parent.parent / "visualisations")
+    return next((c for c in candidates if any(c.glob("*.html"))), None)
+
+
+class AccessLog:
+    """One line per request at INFO on the `kg.serve.access` logger: method, path
+    (never the query string, which holds the query), status, time and bytes sent."""
+
+    def __init__(self, app):
+        import logging
+
+        self.app = app
+        self.log = logging.getLogger("kg.serve.access")
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        import time
+
+        t0 = time.perf_counter()
+        seen = {"status": 0, "bytes": 0}
+
+        async def counting(message):
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                seen["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counting)
+        finally:
+            self.log.info("%s %s %d %.1f ms %d B", scope["method"], scope["path"],
+                          seen["status"] or 500, (time.perf_counter() - t0) * 1000,
+                          seen["bytes"])
+
+
 def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
                max_rows: int, max_request_bytes: int, allow_service: bool,
                max_response_bytes: int = 50_000_000,
-               retire: Callable[[], None] = lambda: None):
+               retire: Callable[[], None] = lambda: None, cors: tuple[str, ...] = (),
+               gzip: bool = True):
     """The ASGI application of one worker. `retire()` is called (in the event
-    loop) when a query outlived `timeout`: the worker must stop and exit."""
+    loop) when a query outlived `timeout`: the worker must stop and exit.
+    `cors`: the origins whose pages may query it (`*`: any)."""
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.gzip import GZipMiddleware
     from starlette.requests import ClientDisconnect
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import FileResponse, HTMLResponse, Response
@@ -131,8 +180,37 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
                 "rdfxml": ox.RdfFormat.RDF_XML}[fmt])
         return Response(body, media_type=CONTENT_TYPE[fmt])
 
+    pages = pages_for(data_dir)
+
     async def index(request):
-        return HTMLResponse(render_index(data_dir, prefixes, info))
+        return HTMLResponse(render_index(data_dir, prefixes, info, pages))
+
+    descriptions: dict[str, bytes] = {}
+
+    async def void(request):
+        """The dataset's VoID/DCAT description: the one `kg export` wrote beside
+        the dataset, else made from the served dataset (once per worker)."""
+        from starlette.concurrency import run_in_threadpool
+
+        fmt = negotiate(request.headers.get("accept"), "graph")
+        if fmt is None:
+            return _text(406, "the description is available as "
+                         + ", ".join(sorted(set(GRAPH_TYPES))))
+        endpoint = str(request.url_for("sparql"))
+        if endpoint not in descriptions:
+            try:
+                descriptions[endpoint] = await run_in_threadpool(
+                    describe_dataset, data_dir, endpoint, endpoint.rsplit("/", 1)[0] + "/data/")
+            except (OSError, ValueError) as e:
+                return _text(404, f"no description of the dataset: {e}")
+        body = descriptions[endpoint]
+        if fmt != "turtle":
+            import pyoxigraph as ox
+
+            body = ox.serialize(ox.parse(body, format=ox.RdfFormat.TURTLE), format={
+                "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+                "rdfxml": ox.RdfFormat.RDF_XML}[fmt])
+        return Response(body, media_type=CONTENT_TYPE[fmt])
 
     def download(name: str, media_type: str):
         async def handler(request):
@@ -145,29 +223,59 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
     routes = [
         Route("/", index),
         # an ASGI endpoint: every method reaches it (405 with Allow, not the entity pages)
-        Route("/sparql", Sparql()),
+        Route("/sparql", Sparql(), name="sparql"),
+        Route("/void", void),
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
         Mount("/static", _static(directory=STATIC)),
         Mount("/yasgui", _static(directory=YASGUI_BUILD, check_dir=False)),
-        Mount("/visualisations", _static(directory=VISUALISATIONS, check_dir=False)),
+        *([Mount("/visualisations", _static(directory=pages))] if pages else []),
         Mount("/ontology", _static(directory=ONTOLOGY, check_dir=False)),
         # every entity's IRI path: its page (HTML, Turtle, JSON-LD; issue 16)
         Route("/entities", index_page(store, base_iri)),
         Route("/{path:path}", entity_page(store, base_iri)),
     ]
-    return Starlette(routes=routes)
+    middleware = [Middleware(AccessLog)]
+    if cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors),
+                                     allow_methods=["GET", "HEAD", "POST"],
+                                     allow_headers=["Accept", "Content-Type"], max_age=3600))
+    if gzip:  # when the client accepts it, and not for small answers
+        middleware.append(Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6))
+    return Starlette(routes=routes, middleware=middleware)
 
 
-def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:
+def describe_dataset(data_dir: Path, endpoint: str, download_url: str) -> bytes:
+    """The VoID/DCAT Turtle `kg export` wrote beside the dataset, or one made now
+    from the dataset's TriG, with this endpoint and its /data/ downloads."""
+    from kg.export import DESCRIPTION_NAME
+
+    written = Path(data_dir) / DESCRIPTION_NAME
+    if written.is_file():
+        return written.read_bytes()
+    from kg.export import ExportOptions, describe, load_dataset, redact_dataset, union_graph
+
+    union = union_graph(redact_dataset(load_dataset(data_dir)))
+    files = {name: (Path(data_dir) / name).read_bytes() for name in (TTL_NAME, TRIG_NAME)
+             if (Path(data_dir) / name).is_file()}
+    options = ExportOptions(endpoint=endpoint, download_url=download_url)
+    return describe(union, files, options, Settings()).serialize(format="turtle",
+                                                                 encoding="utf-8")
+
+
+def render_index(data_dir: Path, prefixes: dict[str, str], info: dict,
+                 pages_dir: Path | None = None) -> str:
     """The editor page: YASGUI with one tab per queries/*.rq, and the links."""
     tabs = [{"name": p.stem, "query": p.read_text(encoding="utf-8")}
             for p in sorted(QUERIES.glob("*.rq"))]
     links = [(f"/data/{n}", n) for n in (TTL_NAME, TRIG_NAME) if (data_dir / n).is_file()]
+    links.append(("/void", "description (VoID/DCAT)"))
     pages = [(f"/visualisations/{p.name}", p.stem.replace("_", " "))
-             for p in sorted(VISUALISATIONS.glob("*.html"))] if VISUALISATIONS.is_dir() else []
+             for p in sorted(pages_dir.glob("*.html"))] if pages_dir else []
     if (ONTOLOGY / "hankegraph.html").is_file():
-        pages.append(("/ontology/hankegraph.html", "ontology"))
+        ontology = [("/ontology/hankegraph.html", "ontology")]
+    else:
+        ontology = []
     config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": prefixes,
               "base": Settings().base_iri}  # entity IRIs link to their pages here
 
@@ -176,7 +284,9 @@ def render_index(data_dir: Path, prefixes: dict[str, str], info: dict) -> str:
 
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     return (page.replace("{{downloads}}", items(links) or "none yet: run <code>kg build</code>")
-            .replace("{{pages}}", items(pages) or "none yet")
+            .replace("{{pages}}", (items(pages) or "none for this dataset (<code>kg visualise "
+                     "--data DATA --out DATA_FOLDER/visualisations</code> draws them beside it)")
+                     + (" · " + items(ontology) if ontology else ""))
             .replace("{{triples}}", f"{info['triples']:,}".replace(",", " "))
             .replace("{{graphs}}", str(len(info["named_graphs"])))
             # "</" cannot end the script element early: JSON allows "<\/"

@@ -173,6 +173,10 @@ def protocol_class(limits: Limits):
             self.pipeline.clear()
             if not started or (cycle is not None and cycle.response_complete):
                 self.transport.write(_response(status, message))
+                scope = self.scope or {}
+                logging.getLogger("kg.serve.access").info(
+                    "%s %s %d (refused while reading: %s)", scope.get("method", "-"),
+                    scope.get("path", "-"), status, message)
             # a lingering close: the client can read the answer before it sees the
             # end, even while it is still sending (a close with unread data resets)
             self.flow.resume_reading()
