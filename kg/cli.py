@@ -208,7 +208,8 @@ def cmd_serve(args) -> int:
     return serve(ServeOptions(data=Path(args.data), host=args.host, port=args.port,
                               store=Path(args.store) if args.store else None,
                               allow_service=args.allow_service, cors=tuple(args.cors),
-                              access_log=not args.no_access_log, **kw))
+                              access_log=not args.no_access_log, settings=_settings(args),
+                              **kw))
 
 
 def cmd_push(args) -> int:

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.settings import REPO_ROOT, Settings
+from kg.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class ServeOptions:
     max_connections: int = 1000
     cors: tuple[str, ...] = ()  # origins whose pages may query the endpoint ("*": any)
     access_log: bool = True
+    # the project's settings (kg.toml, --base-iri): base IRI, ontology folder
+    settings: Settings = Settings()
 
 
 def load(opts: ServeOptions):
@@ -52,7 +54,7 @@ def load(opts: ServeOptions):
 
 
 def serve(opts: ServeOptions) -> int:
-    from kg.serve.app import YASGUI_BUILD, create_app
+    from kg.serve.app import create_app, yasgui_dir
     from kg.serve.dataset import known_prefixes
     from kg.serve.server import Limits
     from kg.serve.workers import Supervisor, bind, serve_http
@@ -60,14 +62,14 @@ def serve(opts: ServeOptions) -> int:
 
     try:
         source = dataset_file(opts.data)
-        prefixes = known_prefixes(opts.data, REPO_ROOT / "ontology" / "hankegraph.ttl")
+        prefixes = known_prefixes(opts.data, opts.settings.ontology_dir / "hankegraph.ttl")
         sock = bind(opts.host, opts.port)
         store, info = load(opts)
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if not (YASGUI_BUILD / "yasgui.min.js").is_file():
-        print(f"warning: {YASGUI_BUILD} is missing, so / has no editor: run scripts/setup.sh "
+    if not (yasgui_dir() / "yasgui.min.js").is_file():
+        print(f"warning: {yasgui_dir()} is missing, so / has no editor: run scripts/setup.sh "
               "(npm ci)", file=sys.stderr)
 
     def make_app(retire):
@@ -78,7 +80,15 @@ def serve(opts: ServeOptions) -> int:
                           timeout=opts.timeout, max_rows=opts.max_rows,
                           max_response_bytes=opts.max_response_bytes,
                           max_request_bytes=opts.max_request_bytes,
-                          allow_service=opts.allow_service, retire=retire, cors=opts.cors)
+                          allow_service=opts.allow_service, retire=retire, cors=opts.cors,
+                          settings=opts.settings)
+
+    # what every worker needs, imported once before the fork: a fresh worker (one
+    # replacing a retired one, too) answers its first query without building
+    # rdflib's SPARQL grammar (seconds on a busy machine) or importing its server
+    import rdflib.plugins.sparql.parser  # noqa: F401 - kg.serve.protocol.check_query
+    import starlette.applications  # noqa: F401
+    import uvicorn  # noqa: F401
 
     limits = Limits(max_request_bytes=opts.max_request_bytes,
                     request_timeout=opts.request_timeout, keep_alive=opts.keep_alive,

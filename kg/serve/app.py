@@ -20,12 +20,18 @@ from kg.graph.io import TRIG_NAME, TTL_NAME
 from kg.serve.engine import Answer, Job, error, execute
 from kg.serve.formats import CONTENT_TYPE, GRAPH_TYPES, negotiate
 from kg.serve.protocol import Refused, check_query, parse_request, service_description
-from kg.settings import REPO_ROOT, Settings
+from kg.settings import Settings, packaged
 
 STATIC = Path(__file__).parent / "static"
-YASGUI_BUILD = REPO_ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
-ONTOLOGY = REPO_ROOT / "ontology"
-QUERIES = REPO_ROOT / "queries"
+QUERIES = packaged("queries")
+
+
+def yasgui_dir() -> Path:
+    """The query editor's built assets (yasgui.min.js, yasgui.min.css): shipped in
+    the package (`kg/resources/yasgui`, in the repository a link to the npm build
+    in node_modules, which scripts/setup.sh installs; a wheel holds a copy). The
+    one place that knows where they are."""
+    return packaged("yasgui")
 TEXT = "text/plain; charset=utf-8"
 QUERY_THREADS = 64  # queries run at once by one worker; more wait for a thread
 
@@ -100,7 +106,7 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
                max_rows: int, max_request_bytes: int, allow_service: bool,
                max_response_bytes: int = 50_000_000,
                retire: Callable[[], None] = lambda: None, cors: tuple[str, ...] = (),
-               gzip: bool = True):
+               gzip: bool = True, settings: Settings | None = None):
     """The ASGI application of one worker. `retire()` is called (in the event
     loop) when a query outlived `timeout`: the worker must stop and exit.
     `cors`: the origins whose pages may query it (`*`: any)."""
@@ -115,7 +121,8 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
 
     from kg.serve.entity_pages import entity_page, index_page
 
-    base_iri = Settings().base_iri
+    settings = settings or Settings()
+    base_iri = settings.base_iri
     pool = ThreadPoolExecutor(QUERY_THREADS, thread_name_prefix="kg-query")
     late = (f"query stopped after {timeout:g} s (it ran too long; the server's limit, "
             "kg serve --timeout)")
@@ -183,7 +190,7 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
     pages = pages_for(data_dir)
 
     async def index(request):
-        return HTMLResponse(render_index(data_dir, prefixes, info, pages))
+        return HTMLResponse(render_index(data_dir, prefixes, info, pages, settings))
 
     descriptions: dict[str, bytes] = {}
 
@@ -200,7 +207,8 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         if endpoint not in descriptions:
             try:
                 descriptions[endpoint] = await run_in_threadpool(
-                    describe_dataset, data_dir, endpoint, endpoint.rsplit("/", 1)[0] + "/data/")
+                    describe_dataset, data_dir, endpoint, endpoint.rsplit("/", 1)[0] + "/data/",
+                    settings)
             except (OSError, ValueError) as e:
                 return _text(404, f"no description of the dataset: {e}")
         body = descriptions[endpoint]
@@ -228,9 +236,9 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         Route(f"/data/{TTL_NAME}", download(TTL_NAME, "text/turtle; charset=utf-8")),
         Route(f"/data/{TRIG_NAME}", download(TRIG_NAME, "application/trig; charset=utf-8")),
         Mount("/static", _static(directory=STATIC)),
-        Mount("/yasgui", _static(directory=YASGUI_BUILD, check_dir=False)),
+        Mount("/yasgui", _static(directory=yasgui_dir(), check_dir=False)),
         *([Mount("/visualisations", _static(directory=pages))] if pages else []),
-        Mount("/ontology", _static(directory=ONTOLOGY, check_dir=False)),
+        Mount("/ontology", _static(directory=settings.ontology_dir, check_dir=False)),
         # every entity's IRI path: its page (HTML, Turtle, JSON-LD; issue 16)
         Route("/entities", index_page(store, base_iri)),
         Route("/{path:path}", entity_page(store, base_iri)),
@@ -245,7 +253,8 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
     return Starlette(routes=routes, middleware=middleware)
 
 
-def describe_dataset(data_dir: Path, endpoint: str, download_url: str) -> bytes:
+def describe_dataset(data_dir: Path, endpoint: str, download_url: str,
+                     settings: Settings | None = None) -> bytes:
     """The VoID/DCAT Turtle `kg export` wrote beside the dataset, or one made now
     from the dataset's TriG, with this endpoint and its /data/ downloads."""
     from kg.export import DESCRIPTION_NAME
@@ -259,12 +268,12 @@ def describe_dataset(data_dir: Path, endpoint: str, download_url: str) -> bytes:
     files = {name: (Path(data_dir) / name).read_bytes() for name in (TTL_NAME, TRIG_NAME)
              if (Path(data_dir) / name).is_file()}
     options = ExportOptions(endpoint=endpoint, download_url=download_url)
-    return describe(union, files, options, Settings()).serialize(format="turtle",
+    return describe(union, files, options, settings or Settings()).serialize(format="turtle",
                                                                  encoding="utf-8")
 
 
 def render_index(data_dir: Path, prefixes: dict[str, str], info: dict,
-                 pages_dir: Path | None = None) -> str:
+                 pages_dir: Path | None = None, settings: Settings | None = None) -> str:
     """The editor page: YASGUI with one tab per queries/*.rq, and the links."""
     tabs = [{"name": p.stem, "query": p.read_text(encoding="utf-8")}
             for p in sorted(QUERIES.glob("*.rq"))]
@@ -272,12 +281,13 @@ def render_index(data_dir: Path, prefixes: dict[str, str], info: dict,
     links.append(("/void", "description (VoID/DCAT)"))
     pages = [(f"/visualisations/{p.name}", p.stem.replace("_", " "))
              for p in sorted(pages_dir.glob("*.html"))] if pages_dir else []
-    if (ONTOLOGY / "hankegraph.html").is_file():
+    settings = settings or Settings()
+    if (settings.ontology_dir / "hankegraph.html").is_file():
         ontology = [("/ontology/hankegraph.html", "ontology")]
     else:
         ontology = []
     config = {"endpoint": "/sparql", "tabs": tabs, "prefixes": prefixes,
-              "base": Settings().base_iri}  # entity IRIs link to their pages here
+              "base": settings.base_iri}  # entity IRIs link to their pages here
 
     def items(pairs):
         return " · ".join(f'<a href="{html.escape(h)}">{html.escape(t)}</a>' for h, t in pairs)
