@@ -7,7 +7,8 @@ the last commit with kg/serve/http.py). The queries of benchmarks/serve.py (5 ms
 to about a second on a million triples) alternate between the two servers, and
 the median of each is reported; then the throughput of 8 concurrent clients
 running the whole set, measured `--rounds` times alternately, with the median.
-Everything runs on 127.0.0.1.
+The clients ask for uncompressed answers (the former server had no gzip), unless
+--gzip. Everything runs on 127.0.0.1.
 
     .venv/bin/python benchmarks/serve_http.py --old DIR [--triples 1000000] [--runs 5]
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from benchmarks.generate import generate  # noqa: E402
+from benchmarks import serve  # noqa: E402
 from benchmarks.serve import QUERIES, latencies, throughput  # noqa: E402
 from tests.servers import VENV_BIN, free_port, running  # noqa: E402
 
@@ -39,7 +41,12 @@ def main() -> None:
     ap.add_argument("--min-seconds", type=float, default=3.0,
                     help="a fast query runs until the slower server has spent this long")
     ap.add_argument("--rounds", type=int, default=3, help="throughput runs per server")
+    ap.add_argument("--gzip", action="store_true",
+                    help="let the clients accept gzip (only the new server compresses; "
+                         "by default they ask for identity, so both send the same bytes)")
     args = ap.parse_args()
+    if not args.gzip:
+        serve.ACCEPT["Accept-Encoding"] = "identity"  # read by serve.ask at each request
     if not (args.old / "kg" / "serve" / "http.py").is_file():
         raise SystemExit(f"{args.old}: no kg/serve/http.py there (see --help)")
     with tempfile.TemporaryDirectory(prefix="kg-bench-http-") as tmp:
