@@ -102,6 +102,27 @@ class AccessLog:
                           seen["bytes"])
 
 
+def _in_thread(endpoint):
+    """An endpoint that awaits nothing (it queries the store and renders) run in a
+    thread, so that a large page does not hold up the worker's event loop and the
+    other connections it serves."""
+    from starlette.concurrency import run_in_threadpool
+
+    def finish(request):
+        coroutine = endpoint(request)
+        try:
+            coroutine.send(None)
+        except StopIteration as done:
+            return done.value
+        coroutine.close()
+        raise RuntimeError(f"{endpoint.__qualname__} awaited something: run it in the loop")
+
+    async def wrapped(request):
+        return await run_in_threadpool(finish, request)
+
+    return wrapped
+
+
 def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], timeout: float,
                max_rows: int, max_request_bytes: int, allow_service: bool,
                max_response_bytes: int = 50_000_000,
@@ -240,8 +261,8 @@ def create_app(store, info: dict, *, data_dir: Path, prefixes: dict[str, str], t
         *([Mount("/visualisations", _static(directory=pages))] if pages else []),
         Mount("/ontology", _static(directory=settings.ontology_dir, check_dir=False)),
         # every entity's IRI path: its page (HTML, Turtle, JSON-LD; issue 16)
-        Route("/entities", index_page(store, base_iri)),
-        Route("/{path:path}", entity_page(store, base_iri)),
+        Route("/entities", _in_thread(index_page(store, base_iri))),
+        Route("/{path:path}", _in_thread(entity_page(store, base_iri))),
     ]
     middleware = [Middleware(AccessLog)]
     if cors:
