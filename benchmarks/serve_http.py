@@ -26,8 +26,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from benchmarks.generate import generate  # noqa: E402
 from benchmarks import serve  # noqa: E402
+from benchmarks.generate import generate  # noqa: E402
 from benchmarks.serve import QUERIES, latencies, throughput  # noqa: E402
 from tests.servers import VENV_BIN, free_port, running  # noqa: E402
 

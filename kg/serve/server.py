@@ -206,7 +206,12 @@ def protocol_class(limits: Limits):
         def _check_writes(self) -> None:
             self._stall = None
             left = self.transport.get_write_buffer_size()
-            if not left:
+            if not left:  # all taken: an idle connection again
+                idle = self.cycle is None or self.cycle.response_complete
+                if idle and self.timeout_keep_alive_task is None \
+                        and not self.transport.is_closing():
+                    self.timeout_keep_alive_task = self.loop.call_later(
+                        self.timeout_keep_alive, self.timeout_keep_alive_handler)
                 return
             if left >= self._buffered:
                 self.transport.abort()
@@ -214,8 +219,10 @@ def protocol_class(limits: Limits):
             self._watch_writes()
 
         def timeout_keep_alive_handler(self) -> None:
+            self.timeout_keep_alive_task = None
             if self.transport.get_write_buffer_size():
-                return  # still sending: _check_writes keeps that time
+                self._watch_writes()  # still sending: that time is kept there
+                return
             super().timeout_keep_alive_handler()
 
         # ------------------------------------------------------------ stopping
