@@ -370,6 +370,50 @@ def test_no_connection_is_dropped_unanswered_while_workers_retire_under_load(hur
     assert len(statuses) > 20 and set(statuses) == {200}
 
 
+@pytest.mark.server
+def test_sigterm_stops_the_server_in_seconds_with_a_runaway_and_idle_clients():
+    """A graceful shutdown that is bounded: the workers stop accepting, get 1 s for
+    what is in flight, and a runaway query or an idle client does not keep them
+    (or the port) alive."""
+    import subprocess
+    import time
+
+    from tests.servers import descendants
+    from tests.test_serve import RUNAWAY
+
+    with kg_serve("--workers", "2", "--timeout", "600", data=DATA) as (base, proc):
+        workers = descendants(proc.pid)
+        idle = [_connect(base) for _ in range(5)]
+        answers: list = []
+
+        def ask_runaway():
+            try:
+                answers.append(requests.post(f"{base}/sparql", data={"query": RUNAWAY},
+                                             timeout=CLIENT).status_code)
+            except requests.RequestException as e:  # the server went away under it
+                answers.append(e)
+
+        runaway = threading.Thread(target=ask_runaway)
+        runaway.start()
+        time.sleep(1)
+        assert not answers  # still running when the signal comes
+        proc.send_signal(signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0
+        except subprocess.TimeoutExpired:
+            pytest.fail("kg serve did not stop within 15 s of SIGTERM")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+            time.sleep(0.1)
+        assert not [p for p in workers if Path(f"/proc/{p}").exists()]
+        for s in idle:
+            s.close()
+        runaway.join(CLIENT + 5)
+        assert len(answers) == 1  # answered (503) or cut, never left hanging
+        with pytest.raises(requests.ConnectionError):  # nobody listens any more
+            requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=CLIENT)
+
+
 # ---------------------------------------------------------------- 6. smaller findings
 
 
