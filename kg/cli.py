@@ -202,11 +202,14 @@ def cmd_serve(args) -> int:
     from kg.serve import ServeOptions, serve
 
     kw = {k: getattr(args, k) for k in ("timeout", "max_rows", "max_response_bytes",
-                                         "max_request_bytes", "workers")
+                                         "max_request_bytes", "workers", "request_timeout",
+                                         "keep_alive", "max_connections")
           if getattr(args, k) is not None}
     return serve(ServeOptions(data=Path(args.data), host=args.host, port=args.port,
                               store=Path(args.store) if args.store else None,
-                              allow_service=args.allow_service, **kw))
+                              allow_service=args.allow_service, cors=tuple(args.cors),
+                              access_log=not args.no_access_log, settings=_settings(args),
+                              **kw))
 
 
 def cmd_push(args) -> int:
@@ -447,8 +450,21 @@ def parser() -> argparse.ArgumentParser:
                    help="largest request body, in bytes")
     s.add_argument("--workers", type=int, default=served.workers,
                    help="worker processes, each answering HTTP (at least 4)")
+    s.add_argument("--request-timeout", type=float, default=served.request_timeout,
+                   help="seconds a request's head and body may take to arrive, from its "
+                   "first byte (a slower one is answered 408 and closed); also how long a "
+                   "client may take no byte of its answer before it is cut off")
+    s.add_argument("--keep-alive", type=float, default=served.keep_alive,
+                   help="seconds an idle connection stays open")
+    s.add_argument("--max-connections", type=int, default=served.max_connections,
+                   help="open connections per worker; past it requests are answered 503")
     s.add_argument("--allow-service", action="store_true",
                    help="allow SERVICE (federated queries to other endpoints)")
+    s.add_argument("--cors", action="append", metavar="ORIGIN", default=[],
+                   help="let web pages from ORIGIN (e.g. https://example.org; * for any) "
+                   "query the endpoint; repeat for more")
+    s.add_argument("--no-access-log", action="store_true",
+                   help="no line per request on standard error")
     s.set_defaults(func=cmd_serve)
 
     p = add("push", help="upload the graph to a SPARQL Graph Store Protocol store")

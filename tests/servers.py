@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,8 +28,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode}: "
-                               f"{proc.stderr.read() if proc.stderr else ''}")
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}: {proc.log()}")
         try:
             requests.get(url, timeout=2)
             return
@@ -39,18 +39,27 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
 
 @contextlib.contextmanager
 def running(args: list[str], url: str, wait: float = 60, **popen):
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **popen)
-    try:
-        wait_until_up(url, proc, wait)
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
+    """The server's output goes to a file, never a pipe that nobody reads (a full
+    pipe would stop a server that logs every request); `proc.log()` reads it."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, **popen)
+
+        def log() -> str:
+            out.flush()
+            out.seek(0)
+            return out.read().decode("utf-8", "replace")
+
+        proc.log = log
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            wait_until_up(url, proc, wait)
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @contextlib.contextmanager

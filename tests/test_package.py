@@ -17,8 +17,10 @@ from kg.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
-# what a wheel is built from (kg/resources links into ontology/, queries/, data/authority)
-SOURCES = ("pyproject.toml", "README.md", "kg", "ontology", "queries", "data/authority")
+# what a wheel is built from (kg/resources links into ontology/, queries/, data/authority
+# and the query editor's npm build)
+SOURCES = ("pyproject.toml", "README.md", "kg", "ontology", "queries", "data/authority",
+           "node_modules/@zazuko/yasgui/build")
 
 
 def _snapshot(folder: Path) -> dict[str, int]:
@@ -109,6 +111,7 @@ def test_build_and_query_in_a_folder_of_ones_own(installed, tmp_path):
     exported = _run(installed, project, "export", "--format", "csv", "--date", "2025-01-01")
     assert exported.returncode == 0, exported.stderr
     assert (project / "data" / "export" / "hankegraph-facts.csv").is_file()
+    _serve_once(installed, project)
     after = _snapshot(REPO_ROOT)
     # new files anywhere, or changed ones where kg writes (sources may be edited meanwhile)
     written = sorted(set(after) - set(before)) + sorted(
@@ -132,6 +135,30 @@ def test_network_pages_in_a_folder_of_ones_own(installed, tmp_path):
         page = (project / "visualisations" / f"{kind}.html").read_text(encoding="utf-8")
         assert "vis.DataSet" in page, kind
         assert (project / "visualisations" / f"{kind}.gexf").is_file()
+
+
+def _serve_once(venv: Path, project: Path) -> None:
+    """`kg serve` from the wheel in the project folder: the folder's dataset, the
+    packaged editor, queries and ontology."""
+    import requests
+
+    from tests.servers import free_port, running
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    with running([str(venv / "bin" / "kg"), "serve", "--port", str(port), "--workers", "1"],
+                 f"{base}/sparql", cwd=project, env=env):
+        ask = requests.get(f"{base}/sparql", timeout=30, params={
+            "query": "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a hg:Document }"})
+        assert ask.json()["results"]["bindings"][0]["n"]["value"] == "2"
+        page = requests.get(f"{base}/", timeout=30).text
+        assert '"name": "funders_of_projects"' in page  # the packaged queries
+        assert "none for this dataset" in page  # the checkout's pages are not this data's
+        editor = requests.get(f"{base}/yasgui/yasgui.min.js", timeout=30)
+        assert editor.status_code == 200
+        assert editor.content == (REPO_ROOT / "kg" / "resources" / "yasgui"
+                                  / "yasgui.min.js").read_bytes()
 
 
 def test_an_empty_folder_is_told_where_documents_go(installed, tmp_path):

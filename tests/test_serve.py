@@ -338,10 +338,9 @@ def test_other_methods_on_the_endpoint_are_refused(small):
 
 
 def test_an_idle_connection_outlives_five_seconds(small):
-    """kg serve keeps an idle connection for a minute (as Oxigraph's server does;
-    uvicorn, which it used before, closed it after 5 s), so a client back after a
-    pause, for example while another server answered a slow query, reaches the
-    same worker."""
+    """kg serve keeps an idle connection for a minute (--keep-alive; as Oxigraph's
+    server does; uvicorn's default is 5 s), so a client back after a pause, for
+    example while another server answered a slow query, reaches the same worker."""
     import http.client
     from urllib.parse import urlsplit
 
@@ -383,8 +382,8 @@ def _raw(base: str, data: bytes, wait: float = 0.5) -> bytes:
 
 
 def test_http_details_of_the_server(small):
-    """kg serve's own HTTP/1.1 (kg.serve.http): pipelining, HTTP/1.0, a bad
-    request, HEAD, a chunked request body, Expect: 100-continue."""
+    """kg serve's HTTP/1.1 (uvicorn with kg.serve.server's protocol): pipelining,
+    HTTP/1.0, a bad request, HEAD, a chunked request body, Expect: 100-continue."""
     ask = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n"
     assert _raw(small, ask + ask).count(b"HTTP/1.1 200 OK") == 2
     old = _raw(small, b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n")

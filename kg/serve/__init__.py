@@ -4,7 +4,10 @@ One call, `serve(ServeOptions(...))`. Safe by default: loopback only, read-only,
 each query stopped after `timeout` seconds (the worker process running it
 answers 503 and exits, and another takes its place), at most `max_rows` rows and
 `max_response_bytes` bytes per answer, request bodies up to `max_request_bytes`,
-federation (SERVICE) off.
+each request's head and body within `request_timeout` seconds of its first byte,
+at most `max_connections` connections per worker, federation (SERVICE) off. The
+HTTP server is uvicorn (kg.serve.server) in forked worker processes
+(kg.serve.workers).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.settings import REPO_ROOT, Settings
+from kg.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,13 @@ class ServeOptions:
     max_request_bytes: int = 1 << 20
     workers: int = max(4, os.cpu_count() or 1)
     allow_service: bool = False
+    request_timeout: float = 30.0
+    keep_alive: float = 60.0
+    max_connections: int = 1000
+    cors: tuple[str, ...] = ()  # origins whose pages may query the endpoint ("*": any)
+    access_log: bool = True
+    # the project's settings (kg.toml, --base-iri): base IRI, ontology folder
+    settings: Settings = Settings()
 
 
 def load(opts: ServeOptions):
@@ -44,24 +54,25 @@ def load(opts: ServeOptions):
 
 
 def serve(opts: ServeOptions) -> int:
-    from kg.serve.app import YASGUI_BUILD, create_app
+    from kg.serve.app import create_app, yasgui_dir
     from kg.serve.dataset import known_prefixes
+    from kg.serve.server import Limits
     from kg.serve.workers import Supervisor, bind, serve_http
     from kg.store import dataset_file
 
     try:
         source = dataset_file(opts.data)
-        prefixes = known_prefixes(opts.data, REPO_ROOT / "ontology" / "hankegraph.ttl")
+        prefixes = known_prefixes(opts.data, opts.settings.ontology_dir / "hankegraph.ttl")
         sock = bind(opts.host, opts.port)
         store, info = load(opts)
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if not (YASGUI_BUILD / "yasgui.min.js").is_file():
-        print(f"warning: {YASGUI_BUILD} is missing, so / has no editor: run scripts/setup.sh "
+    if not (yasgui_dir() / "yasgui.min.js").is_file():
+        print(f"warning: {yasgui_dir()} is missing, so / has no editor: run scripts/setup.sh "
               "(npm ci)", file=sys.stderr)
 
-    def make_site():
+    def make_app(retire):
         import pyoxigraph as ox
 
         worker_store = ox.Store.read_only(str(opts.store)) if opts.store else store
@@ -69,15 +80,34 @@ def serve(opts: ServeOptions) -> int:
                           timeout=opts.timeout, max_rows=opts.max_rows,
                           max_response_bytes=opts.max_response_bytes,
                           max_request_bytes=opts.max_request_bytes,
-                          allow_service=opts.allow_service)
+                          allow_service=opts.allow_service, retire=retire, cors=opts.cors,
+                          settings=opts.settings)
 
-    sock.listen(1024)
+    # what every worker needs, imported once before the fork: a fresh worker (one
+    # replacing a retired one, too) answers its first query without building
+    # rdflib's SPARQL grammar (seconds on a busy machine) or importing its server
+    import rdflib.plugins.sparql.parser  # noqa: F401 - kg.serve.protocol.check_query
+    import starlette.applications  # noqa: F401
+    import uvicorn  # noqa: F401
+
+    limits = Limits(max_request_bytes=opts.max_request_bytes,
+                    request_timeout=opts.request_timeout, keep_alive=opts.keep_alive,
+                    max_connections=opts.max_connections)
+    if opts.access_log:  # one line per request on standard error (kg.serve.app.AccessLog)
+        import logging
+
+        log = logging.getLogger("kg.serve.access")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    sock.listen(limits.backlog)
     where = f"[{opts.host}]" if ":" in opts.host else opts.host
     print(f"serving {source} ({info['triples']} triples"
           f"{', store ' + str(opts.store) if opts.store else ', in memory'}) "
           f"at http://{where}:{opts.port}/ (SPARQL: /sparql)", flush=True)
     # a retiring worker lets the other queries it is running finish within their timeout
-    work = functools.partial(serve_http, make_site=make_site,
-                             max_request_bytes=opts.max_request_bytes,
+    work = functools.partial(serve_http, make_app=make_app, limits=limits,
                              drain_seconds=opts.timeout + 1)
     return Supervisor(sock, opts.workers, work).run()

@@ -2,11 +2,11 @@
 
 pyoxigraph releases the GIL while it evaluates and serialises a query, but it
 has no way to stop one: a thread running a runaway query runs until the query
-ends. So a worker process runs each query in the thread of the connection that
-asked (kg.serve.http), and a watchdog thread keeps the time; when a query
-outlives it, the client gets its 503 and the worker retires (stops accepting,
-finishes what it has, exits), which ends the runaway query with the process. The
-supervisor starts another worker (kg.serve.workers).
+ends. So a worker process runs each query in a thread of its query pool, and its
+event loop keeps the time (kg.serve.app); when a query outlives it, the client
+gets its 503 and the worker retires (stops accepting, finishes what it has,
+exits), which ends the runaway query with the process. The supervisor starts
+another worker (kg.serve.workers).
 """
 
 from __future__ import annotations

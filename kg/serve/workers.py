@@ -1,16 +1,17 @@
 """Worker processes that answer HTTP themselves, under a supervisor that replaces them.
 
 The supervisor loads the dataset, opens the listening socket and forks the
-workers; each answers HTTP on the socket it inherited, one thread per connection
-(kg.serve.http), so a request is read, answered and written by one thread of one
-process, as in a standalone server. An in-memory store is shared copy-on-write
-by all workers (loaded once, and a replacement starts in milliseconds); with a
-persistent store each worker opens the directory read-only.
+workers; each runs uvicorn on the socket it inherited (kg.serve.server), so a
+request is read, answered and written by one process, as in a standalone server,
+and the kernel spreads the connections over the workers. An in-memory store is
+shared copy-on-write by all workers (loaded once, and a replacement starts in
+milliseconds); with a persistent store each worker opens the directory read-only.
 
 A worker whose query outlived the timeout retires: it answers that query 503,
 stops accepting at once, sends the answers in flight and exits, which ends the
-runaway query. The supervisor, which never runs a query, serves nothing and
-never starts a thread (so that forking it is safe), starts a worker in its place.
+runaway query (pyoxigraph cannot stop a query, and a thread cannot be killed: a
+process can). The supervisor, which never runs a query, serves nothing and never
+starts a thread (so that forking it is safe), starts a worker in its place.
 """
 
 from __future__ import annotations
@@ -47,16 +48,21 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_http(sock: socket.socket, make_site: Callable[[], object], max_request_bytes: int,
-               drain_seconds: float) -> None:
-    """Answer HTTP on `sock` with the Site made by `make_site()` (kg.serve.app),
-    one thread per connection (kg.serve.http), until told to stop (SIGTERM,
-    SIGINT) or until a query outlives its timeout; then let the requests in
-    flight finish for up to `drain_seconds` (1 s after a signal)."""
-    from kg.serve.http import Server
+def serve_http(sock: socket.socket, make_app: Callable[[Callable[[], None]], object],
+               limits, drain_seconds: float) -> None:
+    """Answer HTTP on `sock` with uvicorn (kg.serve.server) in front of the
+    application `make_app(retire)` (kg.serve.app) until told to stop (SIGTERM,
+    SIGINT: the requests in flight get 1 s) or until a query outlives its timeout
+    (`retire()`: they get up to `drain_seconds`)."""
+    from kg.serve.server import Worker
 
-    site = make_site()
-    Server(sock, max_request_bytes, drain_seconds).run(site.sparql, site.app)
+    worker: Worker | None = None
+
+    def retire() -> None:
+        worker.retire(drain_seconds)
+
+    worker = Worker(make_app(retire), limits)
+    worker.run(sock)
 
 
 class Supervisor:
