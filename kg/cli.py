@@ -51,6 +51,22 @@ def _add_extractor_options(p) -> None:
                    help=Settings.help()["min_confidence"] + " (default: None)")
 
 
+def cmd_init(args) -> int:
+    from kg.project import init_project
+
+    try:
+        made = init_project(args.folder)
+    except OSError as e:
+        print(f"error: {args.folder}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    for path, written in made:
+        print(f"{'wrote' if written else 'kept'} {path}{'/' if path.is_dir() else ''}"
+              f"{'' if written else ' (already there)'}")
+    where = "" if Path(args.folder) == Path(".") else f"cd {args.folder} && "
+    print(f"next: put documents into {Path(args.folder) / 'docs'}, then {where}kg build")
+    return 0
+
+
 def cmd_build(args) -> int:
     from kg.build import build
     from kg.resolve.curation import CurationError
@@ -361,6 +377,11 @@ def parser() -> argparse.ArgumentParser:
 
     def add(name: str, **kw) -> argparse.ArgumentParser:
         return sub.add_parser(name, parents=[common], formatter_class=HelpFormatter, **kw)
+
+    i = add("init", help="a starter project folder: docs/, kg.toml, README.md")
+    i.add_argument("folder", nargs="?", default=".",
+                   help="the project folder, made if missing (default: ., the current one)")
+    i.set_defaults(func=cmd_init)
 
     b = add("build", help="documents → data/ttl/hankegraph.{ttl,trig}")
     b.add_argument("paths", nargs="*", help=f"files or folders (default: {defaults.docs_dir})")

@@ -11,7 +11,7 @@ which stay the one source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 #: the folder that holds the `kg` package: the checkout when run from the
@@ -105,7 +105,7 @@ def project_settings(folder: str | Path = ".") -> Settings:
     folder = Path(folder)
     config = folder / CONFIG_NAME
     if not config.is_file():
-        return Settings()
+        return _docs_fallback(Settings(), folder, {})
     import tomllib
 
     try:
@@ -141,4 +141,14 @@ def project_settings(folder: str | Path = ".") -> Settings:
             raise SettingsError(f"{config}: {key} must be a string, not {value!r}")
         else:
             kw[name] = value
-    return Settings(**kw)
+    return _docs_fallback(Settings(**kw), folder, kw)
+
+
+def _docs_fallback(settings: Settings, folder: Path, given: dict) -> Settings:
+    """The documents are in `data/docs`, or in `docs` where there is no `data/docs`
+    (the folder `kg init` makes), unless kg.toml names the folder."""
+    if "docs_dir" in given or (folder / "data" / "docs").is_dir() or \
+            not (folder / "docs").is_dir():
+        return settings
+    docs = Path("docs") if folder == Path(".") else folder / "docs"
+    return replace(settings, docs_dir=docs)

@@ -194,3 +194,36 @@ def test_a_bad_kg_toml_is_one_clear_line(tmp_path):
         err = r.stderr.strip()
         assert r.returncode == 2 and "\n" not in err and "kg.toml" in err, err
         assert all(w in err for w in words), err
+
+
+def test_init_makes_a_starter_folder_that_builds_and_keeps_what_is_there(tmp_path):
+    """`kg init DIR` writes docs/, kg.toml (all defaults, commented), README.md and
+    .gitignore; `kg build` in that folder reads docs/; a second init overwrites
+    nothing."""
+    import tomllib
+
+    project = tmp_path / "my project"
+    r = kg("init", str(project), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for name in ("docs", "kg.toml", "README.md", ".gitignore"):
+        assert (project / name).exists(), name
+    assert tomllib.loads((project / "kg.toml").read_text(encoding="utf-8")) == {}
+    assert "kg build" in (project / "README.md").read_text(encoding="utf-8")
+    (project / "docs" / "a.txt").write_text(
+        "Hanketta hallinnoi Diakonia-ammattikorkeakoulu.", encoding="utf-8")
+    (project / "README.md").write_text("mine\n", encoding="utf-8")
+    again = kg("init", cwd=project)
+    assert again.returncode == 0, again.stderr
+    assert "kept README.md (already there)" in again.stdout
+    assert (project / "README.md").read_text(encoding="utf-8") == "mine\n"
+    built = kg("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    assert "documents: 1 built" in built.stdout
+    assert (project / "data" / "ttl" / "hankegraph.trig").is_file()
+    assert "(default: docs)" in kg("build", "--help", cwd=project).stdout
+
+
+def test_init_into_a_file_is_one_clear_line(tmp_path):
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    r = kg("init", str(tmp_path / "taken"), cwd=tmp_path)
+    assert r.returncode == 2 and "taken" in r.stderr and "Traceback" not in r.stderr

@@ -88,11 +88,13 @@ def test_the_wheel_is_what_runs(installed):
 
 def test_build_and_query_in_a_folder_of_ones_own(installed, tmp_path):
     project = tmp_path / "my project"
-    docs = project / "data" / "docs"
-    docs.mkdir(parents=True)
+    before = _snapshot(REPO_ROOT)
+    made = _run(installed, tmp_path, "init", "my project")
+    assert made.returncode == 0, made.stderr
+    assert (project / "kg.toml").is_file() and (project / "README.md").is_file()
+    docs = project / "docs"
     for doc in sorted((REPO_ROOT / "data" / "docs").glob("*.txt"))[:2]:
         shutil.copy2(doc, docs / doc.name)
-    before = _snapshot(REPO_ROOT)
 
     built = _run(installed, project, "build", "--no-progress")
     assert built.returncode == 0, built.stderr
