@@ -5,6 +5,12 @@ each query stopped after `timeout` seconds (the worker process running it
 answers 503 and exits, and another takes its place), at most `max_rows` rows and
 `max_response_bytes` bytes per answer, request bodies up to `max_request_bytes`,
 federation (SERVICE) off.
+
+The workers open the store read-only from disk: by default a store in the
+project's cache folder, loaded from the dataset once and reused while the
+dataset file is unchanged (kg.serve.dataset), so that they share its pages
+instead of each holding a copy; `store` names another folder, `in_memory`
+keeps the store in memory instead.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     store: Path | None = None
+    in_memory: bool = False
+    cache_dir: Path | None = Settings().cache_dir
     timeout: float = 30.0
     max_rows: int = 100_000
     max_response_bytes: int = 50_000_000
@@ -33,14 +41,18 @@ class ServeOptions:
 
 
 def load(opts: ServeOptions):
-    """The store (None when it is persistent: each worker opens it read-only) and
-    what it holds."""
-    from kg.serve.dataset import load_memory, load_persistent
+    """What the workers serve, and what it holds: the folder of a store on disk
+    (each worker opens it read-only), or an in-memory store (shared as the workers
+    are forked). Without a cache folder (cache_dir = None) the store is in memory."""
+    from kg.serve.dataset import load_cached, load_memory, load_persistent
 
     if opts.store:
         Path(opts.store).mkdir(parents=True, exist_ok=True)
-        return load_persistent(opts.data, Path(opts.store))
-    return load_memory(opts.data)
+        _, info = load_persistent(opts.data, Path(opts.store))
+        return Path(opts.store), info
+    if opts.in_memory or opts.cache_dir is None:
+        return load_memory(opts.data)
+    return load_cached(opts.data, opts.cache_dir)
 
 
 def serve(opts: ServeOptions) -> int:
@@ -64,7 +76,7 @@ def serve(opts: ServeOptions) -> int:
     def make_site():
         import pyoxigraph as ox
 
-        worker_store = ox.Store.read_only(str(opts.store)) if opts.store else store
+        worker_store = ox.Store.read_only(str(store)) if isinstance(store, Path) else store
         return create_app(worker_store, info, data_dir=source.parent, prefixes=prefixes,
                           timeout=opts.timeout, max_rows=opts.max_rows,
                           max_response_bytes=opts.max_response_bytes,
@@ -74,7 +86,7 @@ def serve(opts: ServeOptions) -> int:
     sock.listen(1024)
     where = f"[{opts.host}]" if ":" in opts.host else opts.host
     print(f"serving {source} ({info['triples']} triples"
-          f"{', store ' + str(opts.store) if opts.store else ', in memory'}) "
+          f"{', store ' + str(store) if isinstance(store, Path) else ', in memory'}) "
           f"at http://{where}:{opts.port}/ (SPARQL: /sparql)", flush=True)
     # a retiring worker lets the other queries it is running finish within their timeout
     work = functools.partial(serve_http, make_site=make_site,
