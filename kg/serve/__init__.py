@@ -76,6 +76,8 @@ def serve(opts: ServeOptions) -> int:
     def make_site():
         import pyoxigraph as ox
 
+        _give_back_freed_memory()
+
         worker_store = ox.Store.read_only(str(store)) if isinstance(store, Path) else store
         return create_app(worker_store, info, data_dir=source.parent, prefixes=prefixes,
                           timeout=opts.timeout, max_rows=opts.max_rows,
@@ -93,3 +95,30 @@ def serve(opts: ServeOptions) -> int:
                              max_request_bytes=opts.max_request_bytes,
                              drain_seconds=opts.timeout + 1)
     return Supervisor(sock, opts.workers, work).run()
+
+
+# how often a worker hands the memory its finished queries freed back to the system
+TRIM_SECONDS = 1.0
+
+
+def _give_back_freed_memory(every: float = TRIM_SECONDS) -> None:
+    """In a worker: a thread that calls glibc's malloc_trim every `every` seconds.
+    A large query's evaluation and answer (a join of millions of rows, a 15 MB
+    result) are freed when it ends, but glibc keeps the freed pages in each query
+    thread's arena, so every worker's memory stays at the size of the largest
+    answer it has given; trimmed, it goes back to what it serves now (issue 14)."""
+    import ctypes
+    import threading
+    import time
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            trim(0)
+
+    threading.Thread(target=loop, name="malloc_trim", daemon=True).start()
