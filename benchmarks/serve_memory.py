@@ -325,8 +325,9 @@ def report(results: list[dict]) -> None:
     for r in results:
         ratio = (f"{r['after']['Pss'] / yardstick['after']['Pss']:.2f}×" if yardstick else "–")
         cache = "–" if r["cache"] is None else f"{r['cache']:.0f}"
-        print(f"| {r['name']} | {r['processes']} | {r['ready']:.1f} | {r['idle']['Pss'] / 1024:.0f} "
-              f"| {r['after']['Pss'] / 1024:.0f} | {r['after']['Pss_Anon'] / 1024:.0f} / "
+        print(f"| {r['name']} | {r['processes']} | {r['ready']:.1f} "
+              f"| {r['idle']['Pss'] / 1024:.0f} | {r['after']['Pss'] / 1024:.0f} "
+              f"| {r['after']['Pss_Anon'] / 1024:.0f} / "
               f"{r['after']['Pss_File'] / 1024:.0f} | {r['peak']['Pss'] / 1024:.0f} | {cache} "
               f"| {r['wall']:.1f} | {ratio} |")
     print()

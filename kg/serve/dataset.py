@@ -218,6 +218,10 @@ def load_cached(data: str | Path, cache_dir: str | Path) -> tuple[Path, dict]:
         if info is not None:
             return target, info
         _remove_leftovers(root)
+        import sys
+
+        print(f"loading {source} into a store in {root} (once for this dataset; "
+              "later starts reuse it)", file=sys.stderr, flush=True)
         building = root / f".building-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             building.mkdir()
