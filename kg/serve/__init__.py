@@ -99,22 +99,35 @@ def serve(opts: ServeOptions) -> int:
 
 # how often a worker hands the memory its finished queries freed back to the system
 TRIM_SECONDS = 1.0
+# glibc's thresholds, fixed (by default they grow with the largest block freed, up
+# to 32 MB and 64 MB): a block this large is mapped on its own and unmapped when
+# freed, and an arena keeps at most this much free memory at its top
+MMAP_THRESHOLD = 4 << 20
+TRIM_THRESHOLD = 16 << 20
 
 
 def _give_back_freed_memory(every: float = TRIM_SECONDS) -> None:
-    """In a worker: a thread that calls glibc's malloc_trim every `every` seconds.
+    """In a worker: give the memory that finished queries freed back to the system.
+
     A large query's evaluation and answer (a join of millions of rows, a 15 MB
-    result) are freed when it ends, but glibc keeps the freed pages in each query
-    thread's arena, so every worker's memory stays at the size of the largest
-    answer it has given; trimmed, it goes back to what it serves now (issue 14)."""
+    result) are freed when it ends, but glibc keeps freed memory in each query
+    thread's arena, so every worker's memory stayed at the size of the largest
+    answer it had given (issue 14). Fixed thresholds make large blocks their own
+    mappings and cap the free memory an arena keeps at its top (which
+    malloc_trim does not reach outside the main arena); a thread calls
+    malloc_trim every `every` seconds for the free memory between live blocks."""
     import ctypes
     import threading
     import time
 
     try:
-        trim = ctypes.CDLL(None).malloc_trim
+        libc = ctypes.CDLL(None)
+        trim, mallopt = libc.malloc_trim, libc.mallopt
     except (OSError, AttributeError):  # not glibc
         return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+    mallopt(m_trim_threshold, TRIM_THRESHOLD)
 
     def loop() -> None:
         while True:
