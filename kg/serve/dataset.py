@@ -28,6 +28,7 @@ import re
 import secrets
 import shutil
 import signal
+import sys
 from pathlib import Path
 
 from kg.store import dataset_file, open_store
@@ -123,7 +124,6 @@ def _fill_in_child(source: Path, store_dir: Path, digest: str) -> None:
     store has RocksDB's threads, and a forked copy of it can hang on their locks);
     its error, if any, raised here as ValueError."""
     import subprocess
-    import sys
 
     done = subprocess.run([sys.executable, "-m", "kg.serve.dataset", str(source.resolve()),
                            str(Path(store_dir).resolve()), digest],
@@ -137,8 +137,6 @@ def _fill_in_child(source: Path, store_dir: Path, digest: str) -> None:
 
 def _main(argv: list[str]) -> int:
     """The loading process: `python -m kg.serve.dataset SOURCE STORE_DIR DIGEST`."""
-    import sys
-
     _die_with_parent()
     source, store_dir, digest = argv
     try:
@@ -218,8 +216,6 @@ def load_cached(data: str | Path, cache_dir: str | Path) -> tuple[Path, dict]:
         if info is not None:
             return target, info
         _remove_leftovers(root)
-        import sys
-
         print(f"loading {source} into a store in {root} (once for this dataset; "
               "later starts reuse it)", file=sys.stderr, flush=True)
         building = root / f".building-{os.getpid()}-{secrets.token_hex(4)}"
@@ -326,6 +322,4 @@ def _prune(root: Path, keep: Path) -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(_main(sys.argv[1:]))
