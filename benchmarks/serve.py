@@ -201,8 +201,9 @@ def main() -> None:
                f"{platform.node()}, {os.cpu_count()} cores, load average "
                f"{Path('/proc/loadavg').read_text().split()[0]} at the start.", ""]
         print("\n".join(out), flush=True)
-        out = compare("In memory: kg serve vs oxigraph serve (no --location)", [], [], data,
-                       args.runs, args.min_seconds, load_over_http)
+        out = compare("In memory: kg serve --in-memory vs oxigraph serve (no --location)",
+                      ["--in-memory"], [], data,
+                      args.runs, args.min_seconds, load_over_http)
         print("\n".join(out), flush=True)
         for path in (data, union):
             subprocess.run([str(VENV_BIN / "oxigraph"), "load", "--location", str(oxi_dir),

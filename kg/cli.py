@@ -221,8 +221,10 @@ def cmd_serve(args) -> int:
                                          "max_request_bytes", "workers", "request_timeout",
                                          "keep_alive", "max_connections")
           if getattr(args, k) is not None}
+    cache_dir = Path(args.cache_dir) if args.cache_dir else project_settings().cache_dir
     return serve(ServeOptions(data=Path(args.data), host=args.host, port=args.port,
                               store=Path(args.store) if args.store else None,
+                              in_memory=args.in_memory, cache_dir=cache_dir,
                               allow_service=args.allow_service, cors=tuple(args.cors),
                               access_log=not args.no_access_log, settings=_settings(args),
                               **kw))
@@ -458,8 +460,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (127.0.0.1: loopback only; 0.0.0.0: all)")
     s.add_argument("--port", type=int, default=8000, help="port to listen on")
-    s.add_argument("--store", help="keep the store on disk in this folder (reloaded only "
-                   "when the dataset changes); default: in memory")
+    s.add_argument("--store", help="keep the store in this folder (reloaded only when the "
+                   "dataset changes); default: a folder in the cache (CACHE_DIR/stores), "
+                   "named after the dataset's digest")
+    s.add_argument("--cache-dir", help="the project's cache folder, where the store is kept "
+                   f"(default: {defaults.cache_dir})")
+    s.add_argument("--in-memory", action="store_true",
+                   help="hold the store in memory instead (every worker ends up with its own "
+                   "copy: for small datasets)")
     served = ServeOptions()
     s.add_argument("--timeout", type=float, default=served.timeout,
                    help="seconds before a query is stopped")

@@ -64,11 +64,18 @@ def running(args: list[str], url: str, wait: float = 60, **popen):
 
 @contextlib.contextmanager
 def kg_serve(*extra: str, data: Path | str):
+    """`kg serve` with a store in a temporary cache folder (not the checkout's
+    .kgcache) unless `extra` chooses where the store is."""
+    import tempfile
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     args = [str(VENV_BIN / "kg"), "serve", "--port", str(port), "--data", str(data), *extra]
-    with running(args, f"{base}/sparql") as proc:
-        yield base, proc
+    with tempfile.TemporaryDirectory(prefix="kg-serve-cache-") as cache:
+        if not {"--store", "--cache-dir", "--in-memory"} & set(extra):
+            args += ["--cache-dir", cache]
+        with running(args, f"{base}/sparql") as proc:
+            yield base, proc
 
 
 @contextlib.contextmanager
