@@ -60,6 +60,17 @@ ACCEPT = {"Accept": "application/sparql-results+json"}
 MAX_RUNS = 200
 
 
+
+def run_clients(client, clients: int) -> float:
+    """Run ``client(i)`` in ``clients`` threads at once; the wall time until all end."""
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
 def ask(session: requests.Session, url: str, query: str) -> tuple[float, bytes]:
     t0 = time.perf_counter()
     r = session.post(url, data={"query": PREFIXES + query}, headers=ACCEPT, timeout=600)
@@ -117,13 +128,7 @@ def throughput(url: str, clients: int = 8, rounds: int = 2) -> float:
         except Exception as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = run_clients(client, clients)
     if errors:
         raise SystemExit(f"throughput run failed: {errors[0]}")
     return clients * rounds * len(QUERIES) / elapsed

@@ -50,6 +50,7 @@ import requests
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 from benchmarks.generate import generate  # noqa: E402
+from benchmarks.serve import run_clients  # noqa: E402
 from tests.servers import VENV_BIN, descendants, free_port, running  # noqa: E402
 
 PREFIXES = """PREFIX hg: <https://w3id.org/hankegraph/ontology#>
@@ -179,13 +180,7 @@ def load(url: str, pids_of, clients: int, rounds: int) -> dict:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
+    wall = run_clients(client, clients)
     done.set()
     sampler.join()
     if errors:
