@@ -406,6 +406,7 @@ _BY_TYPE = ("same_unit=", "same_sent=", "same_line=", "tok_dist=", "line_dist=",
 # ---------------------------------------------------------------------- proposals
 
 _MONEY = re.compile(r"\d\s?(?:€|eur)|euro", re.IGNORECASE)
+_ACTORS = (EntityType.ORGANISATION, EntityType.MUNICIPALITY)
 
 
 def proposal_features(c: Cand, dropped: int, name: str, lines: list[Line], text: str,
@@ -427,10 +428,10 @@ def proposal_features(c: Cand, dropped: int, name: str, lines: list[Line], text:
     f[f"last_pos={next((t.pos for t in reversed(tokens_of(c, line))), '')}"] = 1
     if _MONEY.search(line.text):
         f["line_money"] = 1
-    if any(o.line == c.line and o.type in (EntityType.ORGANISATION, EntityType.MUNICIPALITY)
-           for o in others):
+    on_line = _by_line(others)
+    if any(o.type in _ACTORS for o in on_line.get(c.line, ())):
         f["line_actor"] = 1
-    if any(o.line == c.line and o.type is EntityType.PROJECT for o in others):
+    if any(o.type is EntityType.PROJECT for o in on_line.get(c.line, ())):
         f["line_project"] = 1
     rest = line.text[c.end - line.start:].strip()
     f[f"rest_len={_bucket(len(rest.split()))}"] = 1
@@ -454,8 +455,22 @@ def proposal_features(c: Cand, dropped: int, name: str, lines: list[Line], text:
     return f
 
 
-_ACTORS = (EntityType.ORGANISATION, EntityType.MUNICIPALITY)
 _PROJECT_WORD = re.compile(r"hank|projekt|pilot", re.IGNORECASE)
+_LINE_INDEX: dict = {}
+
+
+def _by_line(cands: list[Cand]) -> dict[int, list[Cand]]:
+    """The candidates of each line, made once per candidate list (every proposal of a
+    document reads the same list; a scan of it per proposal grew with the square of a
+    long report's length)."""
+    key = (id(cands), len(cands))
+    if key not in _LINE_INDEX:
+        _LINE_INDEX.clear()
+        index: dict[int, list[Cand]] = {}
+        for o in cands:
+            index.setdefault(o.line, []).append(o)
+        _LINE_INDEX[key] = index
+    return _LINE_INDEX[key]
 
 
 def _structure_features(c: Cand, lines: list[Line], others: list[Cand]) -> dict:
@@ -465,13 +480,11 @@ def _structure_features(c: Cand, lines: list[Line], others: list[Cand]) -> dict:
     projects with their implementers under each), and whether the list it belongs to
     is introduced by a line about projects (`Tuetut hankkeet ovat seuraavat:`)."""
     f: dict = {}
+    on_line = _by_line(others)
     span = max(c.end - c.start, 1)
-    covered = sum(max(0, min(o.end, c.end) - max(o.start, c.start)) for o in others
-                  if o.line == c.line and o.type is not EntityType.PROJECT)
+    covered = sum(max(0, min(o.end, c.end) - max(o.start, c.start))
+                  for o in on_line.get(c.line, ()) if o.type is not EntityType.PROJECT)
     f[f"covered={min(round(covered / span, 1), 1.0)}"] = 1
-    by_line: dict[int, set] = {}
-    for o in others:
-        by_line.setdefault(o.line, set()).add(o.type)
     for step, label in ((1, "next"), (-1, "prev")):
         k = c.line + step
         while 0 <= k < len(lines) and not lines[k].text.strip():
@@ -479,7 +492,7 @@ def _structure_features(c: Cand, lines: list[Line], others: list[Cand]) -> dict:
         if not 0 <= k < len(lines):
             continue
         neighbour = lines[k].text
-        if by_line.get(k, set()) & set(_ACTORS):
+        if any(o.type in _ACTORS for o in on_line.get(k, ())):
             f[f"{label}_line_actor"] = 1
             if _ITEM.match(neighbour):
                 f[f"{label}_item_actor"] = 1

@@ -69,8 +69,9 @@ NAME = "hankegraph.learned.v1"
 #: relations read with the place first (place, project), stored as (project, place)
 REVERSED = frozenset({"target_area"})
 #: a pair no rule links is a fact from this probability on. Cross-validated on the dev
-#: corpus (5 folds by site, facts F1): 0.356 at 0.7, 0.358 at 0.6, 0.362 at 0.5, with
-#: precision 0.564 / 0.554 / 0.539; lower added about as many wrong facts as right ones
+#: corpus when it was chosen (5 folds by site, facts F1): 0.356 at 0.7, 0.358 at 0.6, 0.362
+#: at 0.5, with precision 0.564 / 0.554 / 0.539; lower added about as many wrong facts as
+#: right ones
 ADD_THRESHOLD = 0.5
 
 
