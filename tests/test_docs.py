@@ -145,9 +145,16 @@ def test_the_tours_query_prints_what_the_readme_shows(bundled_build, capsys):
 
 
 def test_the_tours_serve_line_counts_the_built_triples(bundled_build):
-    _, report = bundled_build
+    """The tour's `kg serve` line shows the built triple count and the store it loads,
+    named by the built dataset's digest (kg.serve.dataset)."""
+    import hashlib
+
+    out, report = bundled_build
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     _, shown = _console_block(readme, "kg serve")
-    served = re.search(r"\((\d+) triples", shown[0]).group(1)
+    line = next(ln for ln in shown if ln.startswith("serving "))
+    served = re.search(r"\((\d+) triples", line).group(1)
     built = re.search(r"conforms \((\d+) triples", report.summary()).group(1)
     assert served == built
+    digest = hashlib.sha256((out / "hankegraph.trig").read_bytes()).hexdigest()[:32]
+    assert f".kgcache/stores/{digest}-" in line
