@@ -3,9 +3,11 @@
 The supervisor loads the dataset, opens the listening socket and forks the
 workers; each runs uvicorn on the socket it inherited (kg.serve.server), so a
 request is read, answered and written by one process, as in a standalone server,
-and the kernel spreads the connections over the workers. An in-memory store is
-shared copy-on-write by all workers (loaded once, and a replacement starts in
-milliseconds); with a persistent store each worker opens the directory read-only.
+and the kernel spreads the connections over the workers. By default each worker
+opens the store on disk read-only (kg.serve.dataset loads it once into the
+project's cache), so the workers share its pages; an in-memory store
+(`--in-memory`) is shared copy-on-write at first, but each worker ends up with its
+own copy once it has answered queries.
 
 A worker whose query outlived the timeout retires: it answers that query 503,
 stops accepting at once, sends the answers in flight and exits, which ends the
