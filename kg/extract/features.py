@@ -108,6 +108,8 @@ class DocIndex:
         self.intro_end = _list_intros(reading.lines)
         projects = [g for g in reading.groups.values() if g.type is EntityType.PROJECT]
         self.projects = sorted(projects, key=lambda g: min(p.first for p in self.places[g.key]))
+        #: each project's rank by first mention (0: the first named), read for every pair
+        self.project_rank = {g.key: i for i, g in enumerate(self.projects)}
         #: (first token, group key) of every project mention, in text order
         self.project_marks = sorted((p.first, g.key) for g in projects
                                     for p in self.places[g.key])
@@ -355,8 +357,7 @@ def pair_features(reading: Reading, idx: DocIndex, a: Group, b: Group,
                     f[f"verb_between={lemma(idx.toks[i].text)}"] = 1
     # b's standing among the document's projects
     if b.type is EntityType.PROJECT:
-        rank = next((i for i, g in enumerate(idx.projects) if g.key == b.key), 9)
-        f[f"b_project_rank={min(rank, 3)}"] = 1
+        f[f"b_project_rank={min(idx.project_rank.get(b.key, 9), 3)}"] = 1
         f[f"doc_projects={_bucket(len(idx.projects))}"] = 1
         f[f"b_mentions={_bucket(len(b.cands))}"] = 1
         if len(idx.projects) == 1:
@@ -369,8 +370,7 @@ def pair_features(reading: Reading, idx: DocIndex, a: Group, b: Group,
                 nearest += 1
         f[f"b_nearest_before={_bucket(nearest)}"] = 1
     if a.type is EntityType.PROJECT:
-        rank = next((i for i, g in enumerate(idx.projects) if g.key == a.key), 9)
-        f[f"a_project_rank={min(rank, 3)}"] = 1
+        f[f"a_project_rank={min(idx.project_rank.get(a.key, 9), 3)}"] = 1
         f[f"doc_projects={_bucket(len(idx.projects))}"] = 1
     f[f"a_mentions={_bucket(len(a.cands))}"] = 1
     # document layout: a in the title or lead; a introducing a list (`… hankkeille:`)
