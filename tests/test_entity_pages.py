@@ -198,29 +198,23 @@ def test_server_answers_json_ld_404_and_406(server, one_of_each):
 
 @pytest.mark.browser
 def test_static_site_search_works_from_disk(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from kg.visualise.browser import FLAGS, chromium_path
+    from kg.visualise.browser import chromium
 
     write_site(FIXTURE, tmp_path / "site", BASE)
     outside = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda r: outside.append(r.url)
-                    if not r.url.startswith(("file:", "data:", "about:")) else None)
-            page.goto((tmp_path / "site" / "index.html").as_uri())
-            page.fill("#q", "org")
-            assert page.text_content("#count") == "3 matches"
-            assert page.locator("li[data-name]:visible").count() == 3
-            page.click("a:text-is('Org C')")
-            assert page.url.endswith("/organisation/org-c.html")
-            assert "Kumppanina on Org C." in page.text_content("body")
-            page.click("a:text-is('Beta')")
-            assert page.url.endswith("/project/beta.html")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith(("file:", "data:", "about:")) else None)
+        page.goto((tmp_path / "site" / "index.html").as_uri())
+        page.fill("#q", "org")
+        assert page.text_content("#count") == "3 matches"
+        assert page.locator("li[data-name]:visible").count() == 3
+        page.click("a:text-is('Org C')")
+        assert page.url.endswith("/organisation/org-c.html")
+        assert "Kumppanina on Org C." in page.text_content("body")
+        page.click("a:text-is('Beta')")
+        assert page.url.endswith("/project/beta.html")
     assert outside == []
 
 
@@ -229,50 +223,39 @@ def test_static_site_search_works_from_disk(tmp_path):
 def test_network_pages_served_by_kg_serve_link_to_entity_pages(server):
     """Served by kg serve, a network page's details panel links to the entity's page."""
     import requests
-    from playwright.sync_api import sync_playwright
 
-    from kg.visualise.browser import FLAGS, chromium_path
+    from kg.visualise.browser import chromium
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.goto(server.rstrip("/") + "/visualisations/projects.html")
-            page.wait_for_function("window.networkDrawn === true")
-            page.fill("#search", "Kuopio")
-            page.press("#search", "Enter")
-            href = page.get_attribute("#details a.entity-page", "href")
-            assert href == "/municipality/297"
-            page.click("#details a.entity-page")
-            assert "<h1>Kuopio</h1>" in page.content()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(server.rstrip("/") + "/visualisations/projects.html")
+        page.wait_for_function("window.networkDrawn === true")
+        page.fill("#search", "Kuopio")
+        page.press("#search", "Enter")
+        href = page.get_attribute("#details a.entity-page", "href")
+        assert href == "/municipality/297"
+        page.click("#details a.entity-page")
+        assert "<h1>Kuopio</h1>" in page.content()
     assert requests.get(server.rstrip("/") + href, timeout=30).status_code == 200
 
 
 @pytest.mark.server
 @pytest.mark.browser
 def test_query_editor_results_link_to_entity_pages(server):
-    from playwright.sync_api import sync_playwright
+    from kg.visualise.browser import chromium
 
-    from kg.visualise.browser import FLAGS, chromium_path
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.goto(server.rstrip("/") + "/")
-            page.locator(".tabsList .tab").first.wait_for(timeout=20_000)
-            page.evaluate("""kgYasgui.getTab().getYasqe().setValue(
-                'SELECT ?project WHERE { ?project a hg:Project }')""")
-            page.locator(".tabPanel.active .yasqe_queryButton").click()
-            table = page.locator(".tabPanel.active .yasr table.dataTable")
-            table.wait_for(timeout=20_000)
-            hrefs = table.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-            assert hrefs and not [h for h in hrefs if h.startswith(BASE)]
-            project = next(h for h in hrefs if h.startswith("/project/"))
-            table.locator(f'a[href="{project}"]').first.click()
-            page.wait_for_load_state()
-            assert page.url.endswith(project) and "<h1>" in page.content()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(server.rstrip("/") + "/")
+        page.locator(".tabsList .tab").first.wait_for(timeout=20_000)
+        page.evaluate("""kgYasgui.getTab().getYasqe().setValue(
+            'SELECT ?project WHERE { ?project a hg:Project }')""")
+        page.locator(".tabPanel.active .yasqe_queryButton").click()
+        table = page.locator(".tabPanel.active .yasr table.dataTable")
+        table.wait_for(timeout=20_000)
+        hrefs = table.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert hrefs and not [h for h in hrefs if h.startswith(BASE)]
+        project = next(h for h in hrefs if h.startswith("/project/"))
+        table.locator(f'a[href="{project}"]').first.click()
+        page.wait_for_load_state()
+        assert page.url.endswith(project) and "<h1>" in page.content()

@@ -33,29 +33,23 @@ def test_page_draws_offline_with_every_node(pages, kind):
 
 
 def test_search_finds_a_node_and_shows_its_evidence(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from kg.visualise.browser import FLAGS, chromium_path
+    from kg.visualise.browser import chromium
 
     visualise(FIXTURE, tmp_path)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.goto((tmp_path / "projects.html").as_uri())
-            page.wait_for_function("window.networkDrawn === true")
-            page.fill("#search", "org c")
-            page.press("#search", "Enter")
-            assert page.text_content("#found") == "1 match"
-            assert page.evaluate("network.getSelectedNodes()") == [
-                "https://w3id.org/hankegraph/organisation/org-c"]
-            details = page.text_content("#details")
-            assert "Kumppanina on Org C." in details and "beta.txt" in details
-            page.fill("#search", "Org")
-            page.press("#search", "Enter")
-            assert page.text_content("#found") == "3 matches"
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto((tmp_path / "projects.html").as_uri())
+        page.wait_for_function("window.networkDrawn === true")
+        page.fill("#search", "org c")
+        page.press("#search", "Enter")
+        assert page.text_content("#found") == "1 match"
+        assert page.evaluate("network.getSelectedNodes()") == [
+            "https://w3id.org/hankegraph/organisation/org-c"]
+        details = page.text_content("#details")
+        assert "Kumppanina on Org C." in details and "beta.txt" in details
+        page.fill("#search", "Org")
+        page.press("#search", "Enter")
+        assert page.text_content("#found") == "3 matches"
 
 
 # --- readability, measured from vis-network's own geometry ------------------------
@@ -159,21 +153,15 @@ def fixture_pages(tmp_path_factory):
 
 @pytest.fixture()
 def browser_page():
-    from playwright.sync_api import sync_playwright
+    from kg.visualise.browser import chromium
 
-    from kg.visualise.browser import FLAGS, chromium_path
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-        try:
-            def open_(path):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(path.as_uri())
-                page.wait_for_function("window.networkDrawn === true")
-                return page
-            yield open_
-        finally:
-            browser.close()
+    with chromium() as browser:
+        def open_(path):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(path.as_uri())
+            page.wait_for_function("window.networkDrawn === true")
+            return page
+        yield open_
 
 
 def _shown(page) -> set[str]:

@@ -8,6 +8,7 @@ browser is downloaded (never ``playwright install``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -35,6 +36,19 @@ def chromium_path() -> str:
         raise FileNotFoundError(f"{CHROMIUM}: no Chromium here; run scripts/setup.sh "
                                 "(apt-get install chromium) or set KG_CHROMIUM")
     return CHROMIUM
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's headless Chromium through Playwright (a browser, closed on the way out)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def open_page(path: str | Path, timeout: float = 60.0, size=(1400, 900)) -> PageReport:
@@ -160,17 +174,11 @@ def measure(page) -> Readability:
 def readability(path: str | Path, size=(1400, 900), screenshot: str | Path | None = None
                 ) -> Readability:
     """Open ``path`` (a network page) and measure its starting view."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-            page.goto(Path(path).resolve().as_uri())
-            page.wait_for_function("window.networkDrawn === true")
-            result = measure(page)
-            if screenshot:
-                page.screenshot(path=str(screenshot))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        page.goto(Path(path).resolve().as_uri())
+        page.wait_for_function("window.networkDrawn === true")
+        result = measure(page)
+        if screenshot:
+            page.screenshot(path=str(screenshot))
     return result
