@@ -59,3 +59,21 @@ def test_dev_corpus_conforms_and_is_consistent(tmp_path_factory):
     assert report.validation.conforms, [str(v) for v in report.validation.violations]
     assert report.outputs, "a conforming build writes its files"
     assert check_consistency(out).consistent
+
+
+def test_ntriples_whose_first_line_is_long_load_as_ntriples(tmp_path):
+    """The merged graph is N-Triples in whatever order rdflib writes it; a first
+    triple with an evidence sentence over 1 000 bytes (a flattened PDF page) made
+    owlready2 guess RDF/XML and fail, now and then, on the dev corpus."""
+    import owlready2
+
+    from kg.graph.reason import load_ntriples
+
+    nt = tmp_path / "merged.nt"
+    nt.write_text(f'<https://e.org/a> <https://e.org/sentence> "{"sana " * 400}" .\n'
+                  "<https://e.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                  "<http://www.w3.org/2002/07/owl#Thing> .\n", encoding="utf-8")
+    world = owlready2.World()
+    load_ntriples(world, nt)
+    assert world.search_one(iri="https://e.org/a") is not None
+    world.close()

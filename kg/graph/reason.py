@@ -39,6 +39,14 @@ class ReasoningResult:
         return f"reasoning (HermiT): {verdict} ({self.triples} triples, {self.seconds:.1f} s)"
 
 
+def load_ntriples(world, path: Path) -> None:
+    """Load an N-Triples file into an owlready2 world, the format said, not guessed:
+    owlready2 guesses from the first 1 000 bytes, and a first triple with a long
+    literal (an evidence sentence of a flattened PDF page) reads as RDF/XML to it;
+    which triple rdflib writes first varies from run to run."""
+    world.get_ontology(Path(path).as_uri()).load(format="ntriples")
+
+
 def check_consistency(data: str | Path | Graph, settings: Settings | None = None,
                       infer: tuple[URIRef, ...] = ()) -> ReasoningResult:
     """Is the ontology together with the data consistent? With ``infer``, also ask HermiT
@@ -63,7 +71,7 @@ def check_consistency(data: str | Path | Graph, settings: Settings | None = None
         nt = Path(tmp) / "merged.nt"
         merged.serialize(nt, format="nt", encoding="utf-8")
         world = owlready2.World()
-        world.get_ontology(nt.as_uri()).load()
+        load_ntriples(world, nt)
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=bool(infer), debug=0,
                                            ignore_unsupported_datatypes=True)
